@@ -1,0 +1,255 @@
+"""Frozen types shared by every stage.
+
+Data flows one way: extract -> segment -> nlp -> facts -> policy (judge) -> report, with history beside it.
+Every stage takes these models and returns new ones; nothing edits its input.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- extraction
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
+
+
+class Block(Frozen):
+    """One unit of text in reading order, as a format extractor found it."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    page: Optional[int] = Field(None, description="1-based page number (PDF, DOCX page breaks); None for flowing text")
+    line: Optional[int] = Field(None, description="1-based source line (text, Markdown)")
+    level: int = Field(0, description="heading level (1 = top) for headings; nesting depth for list items")
+    bbox: Optional[tuple[float, float, float, float]] = Field(None, description="x0, top, x1, bottom in PDF points")
+    cells: tuple[str, ...] = Field((), description="table cells, for kind == table_row")
+
+
+class Document(Frozen):
+    """What an extractor read from one file: blocks in reading order, running headers and footers removed."""
+
+    source: str = Field(description="the path as given by the user")
+    sha256: str
+    format: Literal["pdf", "docx", "html", "markdown", "text"]
+    pages: int = Field(1, description="page count (1 for flowing formats)")
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = Field((), description="non-fatal problems, e.g. image-only pages")
+
+    @property
+    def text(self) -> str:
+        """Plain reading-order text: what `termsgap extract --format text` prints."""
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+# --------------------------------------------------------------------------- segmentation
+
+class Location(Frozen):
+    """Where a unit sits in its source document."""
+
+    sha256: str
+    page: Optional[int] = None
+    line: Optional[int] = None
+    section: tuple[str, ...] = Field((), description="heading path, outermost first")
+    clause: Optional[str] = Field(None, description="clause number as printed, e.g. '4.2', 'B.', '(a)'")
+    start: int = Field(0, description="character offset of the unit in Document.text")
+    end: int = 0
+    bbox: Optional[tuple[float, float, float, float]] = None
+
+
+class Clause(Frozen):
+    """A numbered or unnumbered paragraph, list item or table row, with its provenance."""
+
+    index: int
+    text: str
+    kind: BlockKind = "paragraph"
+    location: Location
+    lead_in: Optional[str] = Field(None, description="the sentence that introduces a list item ('Your prompts ...:')")
+    cells: tuple[str, ...] = ()
+
+
+class Sentence(Frozen):
+    """One sentence of a clause, annotated by the NLP stage."""
+
+    text: str
+    clause_index: int
+    location: Location
+    lemmas: str = Field("", description="lower-case lemma string, tokens separated by single spaces")
+    context: str = Field("", description="lead-in and heading text the sentence reads under")
+    negated: bool = False
+    exceptions: tuple[str, ...] = Field((), description="'unless ...', 'except ...' phrases")
+    conditions: tuple[str, ...] = Field((), description="'if ...', 'where ...', 'for X users' phrases")
+    durations: tuple["Duration", ...] = ()
+    terms: tuple[str, ...] = Field((), description="canonical defined-term concepts the sentence refers to")
+
+
+class Duration(Frozen):
+    value: float
+    unit: Literal["hours", "days", "business-days", "months", "years"]
+    text: str
+    qualifier: Literal["max", "min", "exact"] = "exact"
+
+    @property
+    def days(self) -> float:
+        return {"hours": self.value / 24, "days": self.value, "business-days": self.value,
+                "months": self.value * 30, "years": self.value * 365}[self.unit]
+
+    @property
+    def hours(self) -> float:
+        return self.days * 24 if self.unit != "hours" else self.value
+
+
+class AnnotatedDocument(Frozen):
+    document: Document
+    clauses: tuple[Clause, ...]
+    sentences: tuple[Sentence, ...]
+    definitions: dict[str, tuple[str, ...]] = Field(default_factory=dict,
+                                                    description="defined term -> concepts it covers")
+
+
+# --------------------------------------------------------------------------- facts
+
+class Evidence(Frozen):
+    quote: str = Field(description="verbatim sentence of the source")
+    page: Optional[int] = None
+    line: Optional[int] = None
+    section: str = Field("", description="heading path joined with ' > '")
+    clause: Optional[str] = None
+    start: int = 0
+    end: int = 0
+
+    @property
+    def fingerprint(self) -> str:
+        import hashlib
+        import re
+        norm = re.sub(r"[^a-z0-9]+", " ", self.quote.lower()).strip()
+        return hashlib.sha256(norm.encode()).hexdigest()[:16]
+
+
+class ScopedAnswer(Frozen):
+    answer: str
+    value: Optional[float | str] = None
+    scope: str = Field(description="the tier, service or condition this answer applies to")
+    evidence: tuple[Evidence, ...] = ()
+
+
+class Fact(Frozen):
+    """The typed answer to one checklist question, independent of any organisation's preferences."""
+
+    question: str
+    answer: str = "not-addressed"
+    value: Optional[float | str] = None
+    confidence: float = 1.0
+    evidence: tuple[Evidence, ...] = ()
+    scoped: tuple[ScopedAnswer, ...] = Field((), description="other answers the document gives for other scopes")
+    rationale: str = ""
+
+
+# --------------------------------------------------------------------------- judgement
+
+class Verdict(str, Enum):
+    COMPLIANT = "compliant"
+    PARTIAL = "partial"
+    GAP = "gap"
+    NOT_ADDRESSED = "not-addressed"
+    REVIEW = "review"
+    WAIVED = "waived"
+
+
+VERDICT_ORDER = [Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL, Verdict.NOT_ADDRESSED, Verdict.WAIVED,
+                 Verdict.COMPLIANT]
+
+
+class Waiver(Frozen):
+    question: str
+    vendor: str
+    reason: str
+    approver: str
+    expires: str
+    fingerprints: tuple[str, ...] = ()
+
+
+class Finding(Frozen):
+    question: str
+    title: str = ""
+    answer: str
+    value: Optional[float | str] = None
+    verdict: Verdict
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    scoped: tuple[ScopedAnswer, ...] = ()
+    rationale: str = ""
+    remediation: str = ""
+    waiver: Optional[Waiver] = None
+    waiver_note: str = Field("", description="why a waiver did or did not apply")
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across reflows: question + normalised evidence text, never page numbers."""
+        return self.question + ":" + ",".join(sorted(e.fingerprint for e in self.evidence))
+
+
+class DocumentResult(Frozen):
+    source: str
+    sha256: str = ""
+    pages: int = 0
+    status: Literal["ok", "error"] = "ok"
+    error: Optional[str] = None
+    warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @computed_field
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.verdict.value for f in self.findings)
+        return {v.value: c.get(v.value, 0) for v in Verdict}
+
+
+class ToolInfo(Frozen):
+    name: str = "termsgap"
+    version: str
+
+
+class PolicyInfo(Frozen):
+    name: str
+    version: str
+
+
+class RunResult(Frozen):
+    """The canonical output of one scan; every report renders this."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: ToolInfo
+    policy: PolicyInfo
+    vendor: Optional[str] = None
+    created: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    documents: tuple[DocumentResult, ...]
+
+    @computed_field
+    @property
+    def counts(self) -> dict[str, int]:
+        c: Counter[str] = Counter()
+        for d in self.documents:
+            c.update(f.verdict.value for f in d.findings)
+        return {v.value: c.get(v.value, 0) for v in Verdict}
+
+    @property
+    def has_gap(self) -> bool:
+        return any(f.verdict == Verdict.GAP for d in self.documents for f in d.findings)
+
+    @property
+    def has_error(self) -> bool:
+        return any(d.status == "error" for d in self.documents)
+
+
+Sentence.model_rebuild()
