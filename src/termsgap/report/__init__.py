@@ -1,0 +1,165 @@
+"""Reports: one renderer per format behind one small interface.
+
+Every renderer turns the same canonical `RunResult` into bytes; this module keeps them in a registry by
+format name, writes them atomically and prints the terminal summary. CLI code picks formats by name and
+never branches on them.
+
+    from termsgap.report import write_reports, render, summary_text
+    paths = write_reports(result, Path("out"))                 # report.json, report.html, report.pdf
+    sys.stdout.write(render(result, "json").decode())          # one format to stdout
+    print(summary_text(result))
+
+Heavy parts load lazily: Jinja on the first HTML or PDF render, WeasyPrint only inside the PDF renderer.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from termsgap.models import VERDICT_ORDER, RunResult
+
+from . import _format as fmt
+
+__all__ = [
+    "Renderer", "RENDERERS", "DEFAULT_FORMATS", "register", "get_renderer", "available_formats",
+    "render", "write_reports", "summary_text", "UnknownFormat",
+]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format: its name, the file it writes, and a pure function result -> bytes."""
+
+    name: str
+    filename: str
+    render: Callable[[RunResult], bytes]
+    description: str = ""
+    media_type: str = "application/octet-stream"
+
+    @property
+    def binary(self) -> bool:
+        return not (self.media_type.startswith("text/") or self.media_type == "application/json")
+
+
+class UnknownFormat(ValueError):
+    """A format name no renderer is registered for."""
+
+
+#: format name -> renderer; extend with `register`
+RENDERERS: dict[str, Renderer] = {}
+#: what `write_reports` writes when no formats are given
+DEFAULT_FORMATS: tuple[str, ...] = ("json", "html", "pdf")
+
+
+def register(renderer: Renderer) -> Renderer:
+    """Add (or replace) the renderer for `renderer.name`."""
+    RENDERERS[renderer.name] = renderer
+    return renderer
+
+
+def available_formats() -> list[str]:
+    return list(RENDERERS)
+
+
+def get_renderer(name: str) -> Renderer:
+    try:
+        return RENDERERS[name]
+    except KeyError:
+        raise UnknownFormat(f"unknown report format {name!r}; choose from {', '.join(RENDERERS)}") from None
+
+
+def render(result: RunResult, format: str) -> bytes:
+    """Render `result` in one format, in memory."""
+    return get_renderer(format).render(result)
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
+    """Render every requested format, then write each file atomically into `out_dir`.
+
+    All formats are rendered in memory before the first file is replaced, so a renderer that fails
+    (e.g. WeasyPrint missing) leaves every report already in `out_dir` untouched; each file is then
+    swapped in with `os.replace`, so a reader never sees a half-written report.
+    Returns the written paths in the order of `formats` (duplicates ignored).
+    Raises `UnknownFormat` before rendering anything if a format is not registered.
+    """
+    out_dir = Path(out_dir)
+    renderers = [get_renderer(name) for name in dict.fromkeys(formats)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rendered = [(r, r.render(result)) for r in renderers]
+    return [_atomic_write(out_dir / r.filename, data) for r, data in rendered]
+
+
+def summary_text(result: RunResult) -> str:
+    """The terminal summary: counts per verdict, then gaps/reviews/partials worst first, then unreadable documents.
+
+        termsgap 0.1.0 · policy default 1.0 · vendor Acme · 2 documents · 2025-06-01T10:00:00+00:00
+        gap 2 · review 1 · partial 1 · not-addressed 3 · waived 1 · compliant 11
+        training.customer-content  yes            gap      p.4 §3.2
+        retention.prompts-outputs  days(90)       gap      p.5 §4.1
+        ...
+        broken.pdf: cannot read PDF: file is encrypted
+    """
+    counts = result.counts
+    n_docs = len(result.documents)
+    head = [f"{result.tool.name} {result.tool.version}", f"policy {result.policy.name} {result.policy.version}"]
+    if result.vendor:
+        head.append(f"vendor {result.vendor}")
+    head += [f"{n_docs} document{'s' if n_docs != 1 else ''}", result.created]
+    lines = [" · ".join(head), " · ".join(f"{v.value} {counts.get(v.value, 0)}" for v in VERDICT_ORDER)]
+
+    rows = []
+    for _, d, f in fmt.worst_first(result, fmt.TERMINAL_LISTED):
+        value = "" if f.value is None else (f.value if isinstance(f.value, str) else fmt.number_text(f.value))
+        ans = f"{f.answer}({value})" if value != "" else f.answer
+        loc = fmt.short_locator(f.evidence[0] if f.evidence else None)
+        if n_docs > 1:
+            loc = f"{loc}  [{d.source}]" if loc else f"[{d.source}]"
+        rows.append((f.question, ans, f.verdict.value, loc))
+    if rows:
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines.append("")
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + ("  " + r[3] if r[3] else ""))
+            lines[-1] = lines[-1].rstrip()
+
+    errors = [d for d in result.documents if d.status == "error"]
+    if errors:
+        lines.append("")
+        lines += [f"{d.source}: {d.error or 'error'}" for d in errors]
+    return "\n".join(lines)
+
+
+def _register_builtins() -> None:
+    from . import html_report, json_report, markdown_report, pdf_report
+
+    for module in (json_report, html_report, pdf_report, markdown_report):
+        register(module.RENDERER)
+
+
+_register_builtins()

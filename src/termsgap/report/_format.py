@@ -1,0 +1,148 @@
+"""Small text helpers shared by the renderers: locators, values with units, verdict ordering.
+
+Pure functions of the result model; no renderer-specific markup here (the HTML template escapes what these return).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+from termsgap.models import VERDICT_ORDER, DocumentResult, Evidence, Finding, RunResult, Verdict
+
+#: verdicts that need a reader's attention, worst first (the executive summary and the terminal list them)
+ATTENTION = (Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL, Verdict.NOT_ADDRESSED)
+#: verdicts the terminal summary lists line by line
+TERMINAL_LISTED = (Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL)
+#: verdicts whose remediation text is shown
+REMEDIATE = (Verdict.GAP, Verdict.PARTIAL, Verdict.REVIEW, Verdict.NOT_ADDRESSED)
+
+_RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
+
+VERDICT_LABELS = {
+    Verdict.COMPLIANT: "Compliant",
+    Verdict.PARTIAL: "Partial",
+    Verdict.GAP: "Gap",
+    Verdict.NOT_ADDRESSED: "Not addressed",
+    Verdict.REVIEW: "Review",
+    Verdict.WAIVED: "Waived",
+}
+
+# Unit of a numeric value, by answer first, then by question (see spec/checklist.md).
+_UNIT_BY_ANSWER = {"days": "day", "hours": "hour", "business-days": "business day"}
+_UNIT_BY_QUESTION = {
+    "retention.post-termination": "day",
+    "retention.prompts-outputs": "day",
+    "access.subprocessors": "day's notice",
+    "contract.unilateral-changes": "day's notice",
+    "security.breach-notification": "hour",
+}
+
+
+def verdict_rank(verdict: Verdict | str) -> int:
+    return _RANK[Verdict(verdict)]
+
+
+def verdict_label(verdict: Verdict | str) -> str:
+    return VERDICT_LABELS[Verdict(verdict)]
+
+
+def number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plural(unit: str, n: float) -> str:
+    if n == 1:
+        return unit
+    if unit.endswith("'s notice"):
+        return unit.replace("'s notice", "s' notice")
+    return unit + "s"
+
+
+def value_text(question: str, answer: str, value: Optional[float | str]) -> str:
+    """The value with its unit, for people: '30 days', '72 hours', "30 days' notice", 'EU, UK'."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    unit = _UNIT_BY_ANSWER.get(answer) or _UNIT_BY_QUESTION.get(question)
+    n = number_text(value)
+    return f"{n} {_plural(unit, float(value))}" if unit else n
+
+
+def answer_text(question: str, answer: str, value: Optional[float | str], scope: str = "") -> str:
+    """'days (30 days)', 'opt-out (Free tier)', 'days (90 days; Free tier)'."""
+    extras = [x for x in (value_text(question, answer, value), scope) if x]
+    return f"{answer} ({'; '.join(extras)})" if extras else answer
+
+
+def section_parts(section: str) -> list[str]:
+    return [p.strip() for p in section.replace(" › ", " > ").split(" > ") if p.strip()]
+
+
+def locator(ev: Evidence) -> str:
+    """Where to find a quote, in the reader's terms: 'p. 4 · §3 Data Use › 3.2', 'line 12 · §Retention'."""
+    parts: list[str] = []
+    if ev.page is not None:
+        parts.append(f"p. {ev.page}")
+    if ev.line is not None:
+        parts.append(f"line {ev.line}")
+    path = section_parts(ev.section)
+    clause = (ev.clause or "").strip()
+    # don't repeat a clause number the innermost heading already starts with ("3.2 Training" + clause "3.2")
+    if clause and not (path and path[-1].split(" ", 1)[0].rstrip(".") == clause.rstrip(".")):
+        path.append(clause)
+    if path:
+        parts.append("§" + " › ".join(path))
+    return " · ".join(parts)
+
+
+def short_locator(ev: Optional[Evidence]) -> str:
+    """Terminal form: 'p.4 §3.2', 'l.12 §Retention'."""
+    if ev is None:
+        return ""
+    parts: list[str] = []
+    if ev.page is not None:
+        parts.append(f"p.{ev.page}")
+    if ev.line is not None:
+        parts.append(f"l.{ev.line}")
+    where = (ev.clause or "").strip() or (section_parts(ev.section) or [""])[-1]
+    if where:
+        parts.append("§" + where)
+    return " ".join(parts)
+
+
+def confidence_text(confidence: float) -> str:
+    return f"{round(confidence * 100):d}%"
+
+
+def waiver_text(f: Finding) -> str:
+    """One sentence about the waiver: who approved it, why, until when, and whether it applied."""
+    w = f.waiver
+    if w is None:
+        return f.waiver_note
+    applied = f.verdict == Verdict.WAIVED
+    head = "Waived" if applied else "Waiver not applied"
+    text = f"{head}: approved by {w.approver}, expires {w.expires}. Reason: {w.reason}"
+    if f.waiver_note:
+        text += f" ({f.waiver_note})"
+    return text
+
+
+def iter_findings(result: RunResult) -> Iterator[tuple[int, DocumentResult, Finding]]:
+    for i, d in enumerate(result.documents):
+        for f in d.findings:
+            yield i, d, f
+
+
+def worst_first(result: RunResult, verdicts: Iterable[Verdict] = ATTENTION
+                ) -> list[tuple[int, DocumentResult, Finding]]:
+    """Findings with one of `verdicts`, worst verdict first, then document order, then checklist order."""
+    wanted = set(verdicts)
+    rows = [(n, i, d, f) for n, (i, d, f) in enumerate(iter_findings(result)) if f.verdict in wanted]
+    rows.sort(key=lambda r: (verdict_rank(r[3].verdict), r[0]))
+    return [(i, d, f) for _, i, d, f in rows]
+
+
+def anchor(doc_index: int, question: str) -> str:
+    return f"d{doc_index + 1}-{question}"
