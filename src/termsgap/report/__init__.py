@@ -138,15 +138,11 @@ def summary_text(result: RunResult) -> str:
         value = "" if f.value is None else (f.value if isinstance(f.value, str) else fmt.number_text(f.value))
         ans = f"{f.answer}({value})" if value != "" else f.answer
         loc = fmt.short_locator(f.evidence[0] if f.evidence else None)
-        if n_docs > 1:
-            loc = f"{loc}  [{d.source}]" if loc else f"[{d.source}]"
-        rows.append((f.question, ans, f.verdict.value, loc))
+        rows.append((f.question, ans, f.verdict.value, loc) + ((d.source,) if n_docs > 1 else ()))
     if rows:
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines.append("")
-        for r in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + ("  " + r[3] if r[3] else ""))
-            lines[-1] = lines[-1].rstrip()
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
     errors = [d for d in result.documents if d.status == "error"]
     if errors:

@@ -5,6 +5,7 @@ file works offline: no external CSS, scripts, fonts or images. Autoescape is on 
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -16,6 +17,16 @@ from . import _format as fmt
 
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
+
+
+_BREAK_AFTER = re.compile(r"(?<=[./_-])")
+
+
+def breakable(text: str):
+    """Escaped text with optional line breaks after . / _ - (long question IDs and paths in narrow columns)."""
+    from markupsafe import Markup, escape
+
+    return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.split(str(text)))
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +41,7 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["breakable"] = breakable
     env.globals.update(
         locator=fmt.locator,
         value_text=fmt.value_text,
