@@ -155,6 +155,20 @@ class Fact(Frozen):
     rationale: str = ""
 
 
+class DocumentFacts(Frozen):
+    """Everything read from one document, before any policy: the unit history stores and re-judges."""
+
+    source: str
+    sha256: str = ""
+    format: str = ""
+    pages: int = 0
+    status: Literal["ok", "error"] = "ok"
+    error: Optional[str] = None
+    warnings: tuple[str, ...] = ()
+    clauses: tuple[Clause, ...] = ()
+    facts: tuple[Fact, ...] = ()
+
+
 # --------------------------------------------------------------------------- judgement
 
 class Verdict(str, Enum):

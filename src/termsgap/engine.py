@@ -1,0 +1,77 @@
+"""The one orchestrator: files -> DocumentFacts (extract, segment, annotate, detect) -> RunResult (judge).
+
+Reading a document never depends on the policy; judging never re-reads a document. A file that cannot be read
+becomes a DocumentFacts with status "error" and a one-line reason; the other files are still checked.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from . import __version__
+from .extract import InputError, load
+from .extract.segment import segment
+from .facts import Checklist, detect
+from .models import DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo
+from .nlp import annotate
+from .policy import Policy, judge
+
+
+def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> DocumentFacts:
+    """Read one document and answer every question of the checklist; never raises for bad input."""
+    try:
+        document = load(path, ocr=ocr)
+    except InputError as exc:
+        return DocumentFacts(source=str(path), status="error", error=exc.reason)
+    clauses = segment(document)
+    annotated = annotate(document, clauses, checklist.concept_patterns)
+    return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
+                         pages=document.pages, warnings=document.warnings, clauses=clauses,
+                         facts=detect(annotated, checklist))
+
+
+def _analyse_job(args: tuple[str, Checklist, bool]) -> DocumentFacts:
+    path, checklist, ocr = args
+    return analyse(path, checklist, ocr=ocr)
+
+
+def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int = 1, ocr: bool = False,
+                progress: Optional[Callable[[DocumentFacts], None]] = None) -> list[DocumentFacts]:
+    """Analyse files in order; with jobs > 1 in parallel processes (same results, same order)."""
+    paths = [str(p) for p in paths]
+    out: list[DocumentFacts] = []
+    if jobs > 1 and len(paths) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for df in pool.map(_analyse_job, [(p, checklist, ocr) for p in paths]):
+                out.append(df)
+                if progress:
+                    progress(df)
+    else:
+        for p in paths:
+            df = analyse(p, checklist, ocr=ocr)
+            out.append(df)
+            if progress:
+                progress(df)
+    return out
+
+
+def judge_document(df: DocumentFacts, policy: Policy, checklist: Checklist) -> DocumentResult:
+    if df.status == "error":
+        return DocumentResult(source=df.source, status="error", error=df.error)
+    return DocumentResult(source=df.source, sha256=df.sha256, pages=df.pages, warnings=df.warnings,
+                          findings=judge(df.facts, policy, checklist))
+
+
+def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Optional[str] = None,
+              checklist: Optional[Checklist] = None) -> RunResult:
+    checklist = checklist or policy.load_checklist()
+    return RunResult(tool=ToolInfo(version=__version__), policy=PolicyInfo(name=policy.name, version=policy.version),
+                     vendor=vendor, documents=tuple(judge_document(d, policy, checklist) for d in documents))
+
+
+def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+         ocr: bool = False, progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
+    checklist = policy.load_checklist()
+    facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
+    return judge_all(facts, policy, vendor=vendor, checklist=checklist)

@@ -1,0 +1,163 @@
+"""The checklist as data: questions, answer values and the rules that detect them (policies/checklist.yaml).
+
+Rules are regular expressions over a sentence's lemma string (see nlp.pipeline). `{name}` inside a pattern expands
+to a macro or a concept of the checklist, so the YAML reads like the phrasing it catches. Validation reports every
+bad rule with its file, question and field at once.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueSpec(Strict):
+    unit: Literal["days", "hours", "text"] = Field(description="unit the value is normalised to")
+    near: Optional[str] = Field(None, description="pattern the words just before the duration must match")
+    avoid: Optional[str] = Field(None, description="pattern that disqualifies a duration when found just before it")
+    pick: Literal["max", "min", "first"] = "max"
+    required: bool = Field(True, description="the rule only matches when a value is found")
+    qualifiers: tuple[Literal["max", "min", "exact"], ...] = ("max", "exact")
+
+
+class Rule(Strict):
+    answer: str = Field(description="an answer value of the question, or a signal name used by combos")
+    name: str = ""
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    unless: Optional[str] = Field(None, description="an 'unless/except' phrase of the sentence must match this")
+    not_unless: Optional[str] = Field(None, description="no 'unless/except' phrase may match this")
+    confidence: float = Field(0.8, ge=0, le=1)
+    value: Optional[ValueSpec] = None
+
+
+class Combo(Strict):
+    """Signals found anywhere in the document that together make an answer (e.g. 'at rest' + 'in transit')."""
+    all: tuple[str, ...]
+    answer: str
+    confidence: float = Field(0.8, ge=0, le=1)
+
+
+class Question(Strict):
+    id: str
+    title: str
+    answers: tuple[str, ...]
+    prefer: tuple[str, ...] = Field(description="when sentences disagree, the first of these found wins")
+    rules: tuple[Rule, ...]
+    combos: tuple[Combo, ...] = ()
+    value_pick: Literal["max", "min", "first"] = "max"
+    max_evidence: int = 3
+
+    @model_validator(mode="after")
+    def _check(self) -> "Question":
+        bad = [a for a in self.prefer if a not in self.answers]
+        if bad:
+            raise ValueError(f"prefer names unknown answers {bad}")
+        missing = [a for a in self.answers if a not in self.prefer]
+        if missing:
+            raise ValueError(f"prefer must rank every answer; missing {missing}")
+        return self
+
+
+class Scope(Strict):
+    name: str
+    pattern: str
+    business: bool = Field(description="does this scope apply to the paying business customer?")
+
+
+class Checklist(Strict):
+    name: str
+    version: str
+    macros: dict[str, str] = {}
+    concepts: dict[str, str] = Field({}, description="named patterns; also used to read definitions")
+    scopes: tuple[Scope, ...] = ()
+    questions: tuple[Question, ...]
+
+    def expand(self, pattern: str) -> str:
+        table = {**self.concepts, **self.macros}
+        for _ in range(5):
+            new = re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: f"(?:{table[m.group(1)]})" if m.group(1) in table
+                         else m.group(0), pattern)
+            if new == pattern:
+                break
+            pattern = new
+        return pattern
+
+    def compile(self, pattern: str) -> re.Pattern:
+        return re.compile(self.expand(pattern))
+
+    @cached_property
+    def concept_patterns(self) -> dict[str, re.Pattern]:
+        return {k: self.compile(v) for k, v in self.concepts.items()}
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+
+class ChecklistError(Exception):
+    pass
+
+
+def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
+    errors = []
+
+    def check(where: str, pat: Optional[str]) -> None:
+        if pat is None:
+            return
+        try:
+            re.compile(cl.expand(pat))
+        except re.error as exc:
+            errors.append(f"{path}: {where}: bad pattern {pat!r}: {exc}")
+        left = re.findall(r"\{([a-z_][a-z0-9_]*)\}", cl.expand(pat))
+        if left:
+            errors.append(f"{path}: {where}: unknown macro {{{left[0]}}}")
+
+    for q in cl.questions:
+        signals = {c for combo in q.combos for c in combo.all}
+        for i, r in enumerate(q.rules):
+            where = f"{q.id}: rules[{i}]"
+            if r.answer not in q.answers and r.answer not in signals:
+                errors.append(f"{path}: {where}: answer '{r.answer}' is neither an answer of the question nor a combo signal")
+            for field in ("all", "any", "none"):
+                for j, p in enumerate(getattr(r, field)):
+                    check(f"{where}.{field}[{j}]", p)
+            check(f"{where}.unless", r.unless)
+            check(f"{where}.not_unless", r.not_unless)
+            if r.value:
+                check(f"{where}.value.near", r.value.near)
+                check(f"{where}.value.avoid", r.value.avoid)
+        for c in q.combos:
+            if c.answer not in q.answers:
+                errors.append(f"{path}: {q.id}: combo answer '{c.answer}' is not an answer of the question")
+    for s in cl.scopes:
+        check(f"scopes.{s.name}", s.pattern)
+    return errors
+
+
+def load_checklist(path: str | Path) -> Checklist:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ChecklistError(f"{path}: cannot read checklist: {exc}") from None
+    try:
+        cl = Checklist.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ChecklistError("\n".join(lines)) from None
+    errors = _pattern_errors(cl, path)
+    if errors:
+        raise ChecklistError("\n".join(errors))
+    return cl

@@ -1,0 +1,179 @@
+"""Question detectors: run the checklist's rules over annotated sentences and decide one answer per question.
+
+Per sentence, the first rule of a question that matches gives that sentence's reading (a hit). Per document,
+combos join signals found in different sentences, hits scoped to tiers that do not apply to a paying business
+customer are kept aside as scoped answers, and the question's `prefer` order picks the answer among the rest.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import AnnotatedDocument, Evidence, Fact, ScopedAnswer, Sentence
+from ..nlp.pipeline import lemmatize
+from .checklist import Checklist, Question, Rule, ValueSpec
+
+
+@dataclass(frozen=True)
+class Hit:
+    answer: str
+    confidence: float
+    sentence: Sentence
+    value: float | str | None
+    scope: str | None
+    rule: str
+
+
+class CompiledRule:
+    def __init__(self, cl: Checklist, rule: Rule):
+        self.rule = rule
+        self.all = [cl.compile(p) for p in rule.all]
+        self.any = [cl.compile(p) for p in rule.any]
+        self.none = [cl.compile(p) for p in rule.none]
+        self.unless = cl.compile(rule.unless) if rule.unless else None
+        self.not_unless = cl.compile(rule.not_unless) if rule.not_unless else None
+        v = rule.value
+        self.near = cl.compile(v.near) if v and v.near else None
+        self.avoid = cl.compile(v.avoid) if v and v.avoid else None
+
+    def matches(self, text: str, exceptions: str) -> bool:
+        if not all(p.search(text) for p in self.all):
+            return False
+        if self.any and not any(p.search(text) for p in self.any):
+            return False
+        if any(p.search(text) for p in self.none):
+            return False
+        if self.unless and not self.unless.search(exceptions):
+            return False
+        if self.not_unless and self.not_unless.search(exceptions):
+            return False
+        return True
+
+    def value(self, s: Sentence) -> float | str | None:
+        spec: ValueSpec | None = self.rule.value
+        if spec is None or spec.unit == "text":
+            return None
+        low = s.text.lower()
+        found = []
+        for d in s.durations:
+            if d.qualifier not in spec.qualifiers:
+                continue
+            pos = low.find(d.text.lower())
+            before = low[max(0, pos - 90):pos] if pos >= 0 else ""
+            window = low[max(0, pos - 90):pos + len(d.text) + 60] if pos >= 0 else low
+            if self.near and not self.near.search(window):
+                continue
+            if self.avoid and self.avoid.search(before[-45:]):
+                continue
+            if spec.unit == "hours":
+                found.append(d.hours)
+            else:
+                found.append(d.value if d.unit == "business-days" else d.days)
+        if not found:
+            return None
+        return {"max": max, "min": min, "first": lambda xs: xs[0]}[spec.pick](found)
+
+
+class CompiledQuestion:
+    def __init__(self, cl: Checklist, q: Question):
+        self.q = q
+        self.rules = [CompiledRule(cl, r) for r in q.rules]
+
+
+_COMPILED: dict[int, tuple[Checklist, list[CompiledQuestion], list[tuple[str, re.Pattern, bool]]]] = {}
+
+
+def _compiled(cl: Checklist) -> tuple[list[CompiledQuestion], list[tuple[str, re.Pattern, bool]]]:
+    """Compiled rules per checklist object (kept alive in the cache so its id stays unique)."""
+    entry = _COMPILED.get(id(cl))
+    if entry is None or entry[0] is not cl:
+        entry = (cl, [CompiledQuestion(cl, q) for q in cl.questions],
+                 [(s.name, cl.compile(s.pattern), s.business) for s in cl.scopes])
+        _COMPILED[id(cl)] = entry
+    return entry[1], entry[2]
+
+
+def evidence_of(s: Sentence, doc: AnnotatedDocument) -> Evidence:
+    loc = s.location
+    return Evidence(quote=s.text, page=loc.page, line=loc.line, section=" > ".join(loc.section),
+                    clause=loc.clause, start=loc.start, end=loc.end)
+
+
+def _pick(values: list, how: str):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    if all(isinstance(v, (int, float)) for v in values):
+        return {"max": max, "min": min, "first": lambda xs: xs[0]}[how](values)
+    return values[0]
+
+
+def _fmt(v):
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument) -> Fact:
+    q = cq.q
+    signals = {h.answer for h in hits if h.scope is None}
+    for combo in q.combos:
+        if all(sig in signals for sig in combo.all):
+            members = [h for h in hits if h.answer in combo.all and h.scope is None]
+            # the first sentence of each signal stands as evidence
+            seen, ev = set(), []
+            for h in members:
+                if h.answer not in seen:
+                    seen.add(h.answer)
+                    ev.append(h.sentence)
+            for s in ev:
+                hits.append(Hit(combo.answer, combo.confidence, s, None, None, "combo"))
+    answers = [h for h in hits if h.answer in q.answers]
+    primary = [h for h in answers if h.scope is None]
+    scoped_hits = [h for h in answers if h.scope is not None]
+    pool = primary or scoped_hits
+    if not pool:
+        return Fact(question=q.id, answer="not-addressed", confidence=0.9)
+    chosen = next(a for a in q.prefer if any(h.answer == a for h in pool))
+    mine = sorted((h for h in pool if h.answer == chosen), key=lambda h: (-h.confidence, h.sentence.location.start))
+    value = _pick([h.value for h in sorted(mine, key=lambda h: h.sentence.location.start)], q.value_pick)
+    confidence = mine[0].confidence * (1.0 if primary else 0.6)
+    evidence, seen_quotes = [], set()
+    for h in mine:
+        if h.sentence.text not in seen_quotes:
+            seen_quotes.add(h.sentence.text)
+            evidence.append(evidence_of(h.sentence, doc))
+        if len(evidence) >= q.max_evidence:
+            break
+    others = {}
+    for h in answers:
+        if h.answer == chosen and (h.scope is None) == bool(primary):
+            continue
+        key = (h.answer, h.scope or "other clauses")
+        others.setdefault(key, h)
+    scoped = tuple(ScopedAnswer(answer=a, value=_fmt(h.value), scope=sc, evidence=(evidence_of(h.sentence, doc),))
+                   for (a, sc), h in others.items())
+    rules = ", ".join(dict.fromkeys(h.rule for h in mine))
+    return Fact(question=q.id, answer=chosen, value=_fmt(value), confidence=round(confidence, 2),
+                evidence=tuple(evidence), scoped=scoped, rationale=f"matched: {rules}")
+
+
+def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
+    questions, scopes = _compiled(checklist)
+    hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
+    for s in doc.sentences:
+        exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
+        scope = None
+        for name, rx, business in scopes:
+            if not business and (rx.search(s.lemmas) or rx.search(s.context)):
+                scope = name
+                break
+        for cq in questions:
+            for cr in cq.rules:
+                if not cr.matches(s.lemmas, exceptions):
+                    continue
+                value = cr.value(s)
+                if cr.rule.value and cr.rule.value.required and value is None:
+                    continue
+                hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
+                                         cr.rule.name or cr.rule.answer))
+                break
+    return tuple(decide(cq, hits[cq.q.id], doc) for cq in questions)

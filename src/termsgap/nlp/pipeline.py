@@ -1,0 +1,124 @@
+"""spaCy, blank English: sentencizer + lookup lemmatizer (spacy-lookups-data). No model download, ever.
+
+Each sentence gets a lower-case lemma string that the question rules match on, so "retained", "retains" and
+"retaining" all read "retain". Defined terms are resolved document-wide: when "Customer Content" is defined as
+Inputs and Outputs, every sentence using the term carries the concept marker the definition implies.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..models import AnnotatedDocument, Clause, Document, Location, Sentence
+from ..extract.segment import CLAUSE_NO
+from .numbers import durations
+
+NEGATION = {"not", "no", "never", "n't", "neither", "nor", "cannot"}
+EXCEPTION = re.compile(r"\b(unless|except(?: as| where| to the extent| for| that)?|other than|save (?:as|where)|"
+                       r"excluding|provided,? however,? that|provided that)\b([^;.]*)", re.I)
+CONDITION = re.compile(r"(?:^|[\s,(])(if|where|when|to the extent|for (?:\w+ ){0,3}(?:users?|customers?|tiers?|plans?|"
+                       r"deployments?|accounts?|services?))\b([^;.]*)", re.I)
+DEFINITION = [
+    # "Customer Content" means ... / “Inputs” refers to ...
+    re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
+    # ... (collectively, “Customer Content”)
+    re.compile(r"(.{0,300}?)\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)", re.S),
+]
+TOKEN_SPLIT = re.compile(r"[^\w⟪⟫-]+|(?<=\w)-(?=\W)")
+
+
+@lru_cache(maxsize=1)
+def get_nlp():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    table = lemmatizer.lookups.get_table("lemma_lookup")
+    return nlp, table
+
+
+def lemma_text(doc_or_span, table) -> str:
+    out = []
+    for tok in doc_or_span:
+        if tok.is_space:
+            continue
+        low = tok.lower_
+        if tok.is_punct and low not in ("(", ")", ":", ";", ","):
+            continue
+        out.append(table.get(low, low))
+    return " ".join(out)
+
+
+def lemmatize(text: str) -> str:
+    nlp, table = get_nlp()
+    return lemma_text(nlp.make_doc(text), table)
+
+
+def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern]) -> dict[str, tuple[str, ...]]:
+    """Defined term (lower case) -> concepts whose patterns its definition matches."""
+    found: dict[str, tuple[str, ...]] = {}
+    for c in clauses:
+        text = c.text
+        for i, pat in enumerate(DEFINITION):
+            for m in pat.finditer(text):
+                term, body = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
+                term = term.strip().lower()
+                if len(term) < 3 or term in found:
+                    continue
+                body_l = lemmatize(body[:400])
+                tags = tuple(name for name, rx in concepts.items() if rx.search(body_l))
+                if tags:
+                    found[term] = tags
+    return found
+
+
+def mark_terms(lemmas: str, definitions: dict[str, tuple[str, ...]], term_lemmas: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """Append a concept marker after each defined term: 'customer content ⟪content⟫'."""
+    tags: list[str] = []
+    for term, concepts in definitions.items():
+        tl = term_lemmas[term]
+        if tl and re.search(rf"\b{re.escape(tl)}\b", lemmas):
+            marker = " ".join(f"⟪{c}⟫" for c in concepts)
+            lemmas = re.sub(rf"\b{re.escape(tl)}\b", lambda m: f"{m.group(0)} {marker}", lemmas)
+            tags.extend(concepts)
+    return lemmas, tuple(dict.fromkeys(tags))
+
+
+def strip_number(text: str) -> tuple[str, int]:
+    m = CLAUSE_NO.match(text)
+    return (text[m.end():], m.end()) if m else (text, 0)
+
+
+def annotate(document: Document, clauses: tuple[Clause, ...],
+             concepts: dict[str, re.Pattern] | None = None) -> AnnotatedDocument:
+    nlp, table = get_nlp()
+    concepts = concepts or {}
+    definitions = find_definitions(clauses, concepts)
+    term_lemmas = {t: lemmatize(t) for t in definitions}
+    sentences: list[Sentence] = []
+    bodies = [strip_number(c.text) for c in clauses]
+    for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
+        lead = lemma_text(nlp.make_doc(clause.lead_in), table) + " : " if clause.lead_in else ""
+        context = " > ".join(clause.location.section).lower()
+        for sent in doc.sents:
+            text = sent.text.strip()
+            if len(text) < 3:
+                continue
+            lem, tags = mark_terms(lead + lemma_text(sent, table), definitions, term_lemmas)
+            start = clause.location.start + shift + sent.start_char
+            sentences.append(Sentence(
+                text=text,
+                clause_index=clause.index,
+                location=clause.location.model_copy(update={"start": start, "end": start + len(sent.text)}),
+                lemmas=lem,
+                context=context,
+                negated=any(t.lower_ in NEGATION for t in sent),
+                exceptions=tuple(m.group(0).strip() for m in EXCEPTION.finditer(text)),
+                conditions=tuple(m.group(0).strip(" ,(") for m in CONDITION.finditer(text)),
+                durations=durations(text),
+                terms=tags,
+            ))
+    return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(sentences),
+                             definitions=definitions)
