@@ -25,7 +25,7 @@ from . import _format as fmt
 
 __all__ = [
     "Renderer", "RENDERERS", "DEFAULT_FORMATS", "register", "get_renderer", "available_formats",
-    "render", "write_reports", "summary_text", "UnknownFormat",
+    "render", "write_reports", "summary_text", "read_json", "UnknownFormat",
 ]
 
 
@@ -113,6 +113,13 @@ def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEF
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered = [(r, r.render(result)) for r in renderers]
     return [_atomic_write(out_dir / r.filename, data) for r, data in rendered]
+
+
+def read_json(path: Path) -> RunResult:
+    """Read a `report.json` back into the `RunResult` it was written from (schema version and counts checked)."""
+    from .json_report import loads
+
+    return loads(Path(path).read_bytes())
 
 
 def summary_text(result: RunResult) -> str:

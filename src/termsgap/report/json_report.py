@@ -1,15 +1,17 @@
 """The canonical, schema-versioned JSON report: `RunResult.model_dump(mode="json")` with stable layout.
 
 Keys follow the model, except that the computed `counts` sit right before the list they summarise
-(`documents`, `findings`) so a reader sees the totals first. `RunResult.model_validate(json.loads(...))`
-reads it back (computed fields are ignored on input).
+(`documents`, `findings`) so a reader sees the totals first.
+
+`RunResult` forbids extra keys and does not accept its computed `counts` as input, so read a report back with
+`loads` (or `termsgap.report.read_json`), which checks the schema version and the counts, then validates.
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from termsgap.models import RunResult
+from termsgap.models import SCHEMA_VERSION, RunResult
 from termsgap.report import Renderer
 
 
@@ -38,3 +40,40 @@ def render_json(result: RunResult) -> bytes:
 
 
 RENDERER = Renderer("json", "report.json", render_json, "canonical machine-readable result", "application/json")
+
+
+class ReportFormatError(ValueError):
+    """A JSON report this version cannot read: other schema major version, or counts that contradict findings."""
+
+
+def _major(version: str) -> str:
+    return str(version).split(".", 1)[0]
+
+
+def from_dict(data: dict[str, Any]) -> RunResult:
+    """Validate a canonical JSON report back into a `RunResult`.
+
+    The computed `counts` are dropped before validation and checked against the recomputed ones, so a
+    hand-edited total is caught rather than silently trusted.
+    """
+    version = str(data.get("schema_version", ""))
+    if _major(version) != _major(SCHEMA_VERSION):
+        raise ReportFormatError(f"report schema {version or '(missing)'} is not readable by schema {SCHEMA_VERSION}")
+    stated = {"run": data.get("counts")}
+    clean = {k: v for k, v in data.items() if k != "counts"}
+    docs = []
+    for i, doc in enumerate(data.get("documents", [])):
+        stated[f"document {i + 1}"] = doc.get("counts") if isinstance(doc, dict) else None
+        docs.append({k: v for k, v in doc.items() if k != "counts"} if isinstance(doc, dict) else doc)
+    clean["documents"] = docs
+    result = RunResult.model_validate(clean)
+    actual = {"run": result.counts} | {f"document {i + 1}": d.counts for i, d in enumerate(result.documents)}
+    for where, counts in stated.items():
+        if counts is not None and counts != actual[where]:
+            raise ReportFormatError(f"{where}: counts {counts} do not match the findings {actual[where]}")
+    return result
+
+
+def loads(text: str | bytes) -> RunResult:
+    """Parse the text of a `report.json`."""
+    return from_dict(json.loads(text))
