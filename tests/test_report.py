@@ -284,3 +284,24 @@ def test_markdown_report(result):
     assert f"**Error** contracts/acme-terms.docx: {ERROR}" in md
     assert md.index("`retention.prompts-outputs`") < md.index("`training.customer-content`")  # worst first
     assert markdown_report.md("a | b *c*") == r"a \| b \*c\*"
+
+
+def test_heavy_parts_load_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, termsgap.report as r; from termsgap.models import *; "
+            "x = RunResult(tool=ToolInfo(version='0'), policy=PolicyInfo(name='p', version='1'), documents=()); "
+            "r.render(x, 'json'); r.summary_text(x); "
+            "assert 'weasyprint' not in sys.modules and 'jinja2' not in sys.modules, 'heavy import'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_empty_and_sparse_results_render():
+    r = RunResult(tool=ToolInfo(version="0"), policy=PolicyInfo(name="p", version="1"), documents=(
+        DocumentResult(source="notes.md", findings=(
+            Finding(question="q.x", answer="yes", verdict=Verdict.GAP, confidence=0.3, evidence=(ev("q"),)),)),))
+    for fmt in ("json", "html", "md"):
+        assert report.render(r, fmt)
+    assert "location not recorded" in report.render(r, "html").decode()
+    assert report.summary_text(r).splitlines()[-1] == "q.x  yes  gap"
