@@ -22,13 +22,16 @@ def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> Doc
     """Read one document and answer every question of the checklist; never raises for bad input."""
     try:
         document = load(path, ocr=ocr)
+        clauses = segment(document)
+        annotated = annotate(document, clauses, checklist.concept_patterns)
+        facts = detect(annotated, checklist)
     except InputError as exc:
         return DocumentFacts(source=str(path), status="error", error=exc.reason)
-    clauses = segment(document)
-    annotated = annotate(document, clauses, checklist.concept_patterns)
+    except Exception as exc:  # a bug must not cost the user the other documents
+        reason = f"internal error while checking ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        return DocumentFacts(source=str(path), status="error", error=reason)
     return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
-                         pages=document.pages, warnings=document.warnings, clauses=clauses,
-                         facts=detect(annotated, checklist))
+                         pages=document.pages, warnings=document.warnings, clauses=clauses, facts=facts)
 
 
 def _analyse_job(args: tuple[str, Checklist, bool]) -> DocumentFacts:

@@ -1,0 +1,52 @@
+"""What the commands share: exit codes, default paths, policy loading with clear errors."""
+from __future__ import annotations
+
+import sys
+from enum import IntEnum
+from pathlib import Path
+
+import click
+
+from ..policy import Policy, PolicyError, load_policy
+
+POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"   # a source checkout
+if not POLICY_DIR.is_dir():  # an installed wheel: policies ship as package data
+    POLICY_DIR = Path(__file__).resolve().parents[1] / "data" / "policies"
+DEFAULT_POLICY = POLICY_DIR / "default.yaml"
+INPUT_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    GAP = 1
+    USAGE = 2
+    CHANGED = 3
+    WORSE = 4
+
+
+def fail(message: str) -> "NoReturn":  # noqa: F821
+    click.echo(f"termsgap: {message}", err=True)
+    sys.exit(ExitCode.USAGE)
+
+
+def resolve_policy(name_or_path: str | None) -> Policy:
+    """A policy file path, or the name of one in policies/ ('default', 'strict-eu')."""
+    candidate = Path(name_or_path) if name_or_path else DEFAULT_POLICY
+    if not candidate.exists() and name_or_path and (POLICY_DIR / f"{name_or_path}.yaml").exists():
+        candidate = POLICY_DIR / f"{name_or_path}.yaml"
+    try:
+        return load_policy(candidate)
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+def expand_inputs(inputs: tuple[str, ...]) -> list[str]:
+    """Files as given; a folder expands to the supported documents directly inside it, sorted."""
+    out: list[str] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(str(f) for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES)
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,57 @@
+"""termsgap scan: documents in, gap reports out."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .. import engine
+from ..report import available_formats, summary_text, write_reports
+from .common import ExitCode, expand_inputs, fail, resolve_policy
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--vendor", help="Vendor name shown in the reports.")
+@click.option("--policy", "policy_ref", default=None, help="Policy file or name in policies/ (default: default).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Report folder (default: reports/<timestamp>/).")
+@click.option("--format", "formats", multiple=True, default=("json", "html", "pdf"), show_default=True,
+              help=f"Report formats to write, repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Documents checked in parallel processes.")
+@click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
+def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet):
+    """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
+
+    Writes report.json, report.html and report.pdf into --out. Exit code: 0 no gap, 1 a question is a gap,
+    2 usage or input error (a document could not be read; the others are still checked and reported).
+    """
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown:
+        fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
+    policy = resolve_policy(policy_ref)
+    paths = expand_inputs(inputs)
+    if not paths:
+        fail("no documents found in " + ", ".join(inputs))
+    out = Path(out_dir) if out_dir else Path("reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+    show_bar = sys.stderr.isatty() and len(paths) > 1 and not quiet
+    with click.progressbar(length=len(paths), label="checking", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        def progress(df):
+            if df.status == "error":
+                click.echo(f"\ntermsgap: {df.source}: {df.error}" if show_bar else f"termsgap: {df.source}: {df.error}",
+                           err=True)
+            bar.update(1)
+        result = engine.scan(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, progress=progress)
+    written = write_reports(result, out, formats)
+    if not quiet:
+        click.echo(summary_text(result))
+        click.echo("reports: " + ", ".join(str(p) for p in written))
+    if result.has_error:
+        sys.exit(ExitCode.USAGE)
+    sys.exit(ExitCode.GAP if result.has_gap else ExitCode.OK)
