@@ -40,13 +40,17 @@ def resolve_policy(name_or_path: str | None) -> Policy:
         fail(str(exc))
 
 
-def expand_inputs(inputs: tuple[str, ...]) -> list[str]:
-    """Files as given; a folder expands to the supported documents directly inside it, sorted."""
+def expand_inputs(inputs: tuple[str, ...], *, recursive: bool = False) -> list[str]:
+    """Files as given; a folder expands to the supported documents inside it (directly, or at any depth when
+    recursive), sorted, leaving out hidden files and README files (a folder's own notes, not vendor terms)."""
     out: list[str] = []
     for item in inputs:
         p = Path(item)
-        if p.is_dir():
-            out.extend(str(f) for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES)
-        else:
+        if not p.is_dir():
             out.append(item)
+            continue
+        found = p.rglob("*") if recursive else p.iterdir()
+        out.extend(str(f) for f in sorted(found)
+                   if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES
+                   and not f.name.startswith(".") and not f.stem.upper() == "README")
     return out

@@ -29,7 +29,9 @@ def evaluate(gold_dir, docs, policy_ref, wrong_file, as_json, jobs):
     gold = load_gold(Path(gold_dir))
     if not gold:
         fail(f"{gold_dir}: no *.gold.yaml or *.expected.yaml files")
-    paths = expand_inputs(docs)
+    paths = expand_inputs(docs, recursive=True)
+    if not paths:
+        fail('no documents found in ' + ', '.join(docs))
     result = engine.scan(paths, policy, jobs=jobs)
     by_key = {document_key(d.source, set(gold)): d for d in result.documents}
     s = score({k: v for k, v in gold.items() if k in by_key}, by_key, policy)

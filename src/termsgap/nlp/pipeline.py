@@ -24,7 +24,9 @@ DEFINITION = [
     # ... (collectively, “Customer Content”)
     re.compile(r"(.{0,300}?)\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)", re.S),
 ]
-TOKEN_SPLIT = re.compile(r"[^\w⟪⟫-]+|(?<=\w)-(?=\W)")
+# the lookup table's readings that hurt legal text: "data" is not "datum", "AI" is not "have", "third" is not "3"
+KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "media", "terms": "terms",
+        "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit"}
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +49,7 @@ def lemma_text(doc_or_span, table) -> str:
         low = tok.lower_
         if tok.is_punct and low not in ("(", ")", ":", ";", ","):
             continue
-        out.append(table.get(low, low))
+        out.append(KEEP.get(low) or table.get(low, low))
     return " ".join(out)
 
 
