@@ -281,7 +281,7 @@ def test_markdown_report(result):
     assert md.startswith("# Acme AI")
     assert "p. 4 · §3 Data Use › 3.2" in md
     assert "&lt;script&gt;" in md and "<script>" not in md
-    assert f"**Error** contracts/acme-terms.docx: {ERROR}" in md
+    assert f"**Error** `contracts/acme-terms.docx`: {ERROR}" in md
     assert md.index("`retention.prompts-outputs`") < md.index("`training.customer-content`")  # worst first
     assert markdown_report.md("a | b *c*") == r"a \| b \*c\*"
 

@@ -49,6 +49,7 @@ def _environment():
         verdict_label=fmt.verdict_label,
         confidence_text=fmt.confidence_text,
         anchor=fmt.anchor,
+        basename=lambda source: source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or source,
         VERDICT_ORDER=VERDICT_ORDER,
         REMEDIATE=fmt.REMEDIATE,
         Verdict=Verdict,
@@ -67,9 +68,12 @@ def context(result: RunResult) -> dict[str, Any]:
 
     waivers = [(i, d, f) for i, d, f in fmt.iter_findings(result) if f.waiver is not None or f.waiver_note]
     n_attention = sum(result.counts[v.value] for v in fmt.ATTENTION)
+    not_addressed = [(i, d, [f for f in d.findings if f.verdict == Verdict.NOT_ADDRESSED])
+                     for i, d in enumerate(result.documents)]
     return {
         "result": result,
-        "attention": fmt.worst_first(result, fmt.ATTENTION),
+        "attention": fmt.worst_first(result, fmt.TERMINAL_LISTED),
+        "not_addressed": [(i, d, fs) for i, d, fs in not_addressed if fs],
         "n_attention": n_attention,
         "waivers": waivers,
         "errors": [d for d in result.documents if d.status == "error"],

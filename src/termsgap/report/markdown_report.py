@@ -25,6 +25,13 @@ def md(text: object) -> str:
     return s
 
 
+def code(text: object) -> str:
+    """An inline code span (IDs, paths): no escaping needed inside, except the table-cell pipe."""
+    s = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "``" if "`" in s else "`"
+    return f"{fence} {s} {fence}" if fence == "``" else f"`{s}`"
+
+
 def _answer(f: Finding) -> str:
     if f.answer == "not-addressed":
         return "_not addressed_"
@@ -46,7 +53,7 @@ def render_markdown_text(result: RunResult) -> str:
     out: list[str] = [f"# {md(r.vendor or 'Vendor terms')} — data-handling terms review", ""]
     out += ["| | |", "|---|---|",
             f"| Vendor | {md(r.vendor or 'not stated')} |",
-            f"| Documents | {', '.join(md(d.source) for d in r.documents) or 'none'} |",
+            f"| Documents | {', '.join(code(d.source) for d in r.documents) or 'none'} |",
             f"| Date | {md(r.created)} |",
             f"| Policy | {md(r.policy.name)} v{md(r.policy.version)} |",
             f"| Tool | {md(r.tool.name)} v{md(r.tool.version)} · report schema {md(r.schema_version)} |", ""]
@@ -55,31 +62,40 @@ def render_markdown_text(result: RunResult) -> str:
             " · ".join(_verdict(v) + f" {r.counts[v.value]}" for v in VERDICT_ORDER), ""]
     for d in r.documents:
         if d.status == "error":
-            out += [f"> **Error** {md(d.source)}: {md(d.error or 'error')}", ""]
+            out += [f"> **Error** {code(d.source)}: {md(d.error or 'error')}", ""]
 
-    out += ["### Needs attention (worst first)", ""]
-    attention = fmt.worst_first(r, fmt.ATTENTION)
+    out += ["### Needs attention (worst first: gap, review, partial)", ""]
+    attention = fmt.worst_first(r, fmt.TERMINAL_LISTED)
     if attention:
         out += ["| Verdict | Question | Answer | Where |" + (" Document |" if multi else ""),
                 "|---|---|---|---|" + ("---|" if multi else "")]
-        for _, d, f in attention:
+        for i, d, f in attention:
             where = md(fmt.locator(f.evidence[0])) if f.evidence else "—"
-            row = f"| {_verdict(f.verdict)} | `{f.question}` {md(f.title)} | {_answer(f)} | {where} |"
-            out.append(row + (f" {md(d.source)} |" if multi else ""))
+            row = f"| {_verdict(f.verdict)} | {code(f.question)} {md(f.title)} | {_answer(f)} | {where} |"
+            out.append(row + (f" {i + 1} · {code(d.source)} |" if multi else ""))
         out.append("")
     else:
-        out += ["Nothing needs attention: every question is compliant or waived.", ""]
+        out += ["No gaps, reviews or partial answers.", ""]
+    not_addressed = [(n, d, [f for f in d.findings if f.verdict == Verdict.NOT_ADDRESSED])
+                     for n, d in enumerate(r.documents, 1)]
+    not_addressed = [x for x in not_addressed if x[2]]
+    if not_addressed:
+        out += ["Not addressed by the terms:", ""]
+        for n, d, fs in not_addressed:
+            src = f"{n} · {code(d.source)}: " if multi else ""
+            out.append(f"- {src}" + ", ".join(f"{code(f.question)}" for f in fs))
+        out.append("")
 
     waivers = [(d, f) for _, d, f in fmt.iter_findings(r) if f.waiver is not None or f.waiver_note]
     if waivers:
         out += ["### Waivers", ""]
         for d, f in waivers:
-            src = f" ({md(d.source)})" if multi else ""
-            out.append(f"- `{f.question}` {f.verdict.value}: {md(fmt.waiver_text(f))}{src}")
+            src = f" ({code(d.source)})" if multi else ""
+            out.append(f"- {code(f.question)} {f.verdict.value}: {md(fmt.waiver_text(f))}{src}")
         out.append("")
 
     for n, d in enumerate(r.documents, 1):
-        out += [f"## Document {n}: {md(d.source)}", ""]
+        out += [f"## Document {n}: {code(d.source)}", ""]
         meta = []
         if d.sha256:
             meta.append(f"SHA-256 `{d.sha256}`")
@@ -90,18 +106,18 @@ def render_markdown_text(result: RunResult) -> str:
         if any(meta):
             out += [" · ".join(m for m in meta if m), ""]
         if d.status == "error":
-            out += [f"> **Error** {md(d.source)}: {md(d.error or 'error')}", ""]
+            out += [f"> **Error** {code(d.source)}: {md(d.error or 'error')}", ""]
         out += [f"- Warning: {md(w)}" for w in d.warnings] + ([""] if d.warnings else [])
         if not d.findings:
             continue
         out += ["| Question | Answer | Verdict | Confidence |", "|---|---|---|---|"]
         for f in d.findings:
             scoped = "".join(f"<br>{md(fmt.answer_text(f.question, s.answer, s.value, s.scope))}" for s in f.scoped)
-            out.append(f"| `{f.question}` {md(f.title)} | {_answer(f)}{scoped} | {_verdict(f.verdict)} | "
+            out.append(f"| {code(f.question)} {md(f.title)} | {_answer(f)}{scoped} | {_verdict(f.verdict)} | "
                        f"{fmt.confidence_text(f.confidence)} |")
         out.append("")
         for f in d.findings:
-            out += [f"### `{f.question}`" + (f" — {md(f.title)}" if f.title else ""), "",
+            out += [f"### {code(f.question)}" + (f" — {md(f.title)}" if f.title else ""), "",
                     f"{_verdict(f.verdict)} · {_answer(f)} · confidence {fmt.confidence_text(f.confidence)}", ""]
             for e in f.evidence:
                 out += _quote(e)
