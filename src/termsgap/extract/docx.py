@@ -1,0 +1,259 @@
+"""DOCX: python-docx, body children in document order (paragraphs and tables where they sit).
+
+Headings from paragraph styles (Title, Heading 1..n), list items from numbering or list styles (with the number
+Word would print for numbered lists), table rows with their cells, page numbers from explicit page breaks.
+Paragraphs that carry literal Markdown (a converter that pasted Markdown into Word: "*   1.1. ..." items run
+together, setext underlines, `1\\.` escapes) are read with the Markdown reader instead.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Optional
+
+from ..models import Block, Document
+from . import InputError
+from .layout import BULLET_RE, clean
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+_MD_HINTS = re.compile(r"(?:^|\s)[*+-] {2,4}\S|\S\s+(?:={3,}|-{3,})\s*$|^\s*(?:={3,}|-{3,})\s*$|\\[.\-*_#()\[\]]"
+                       r"|\[[^\]]+\]\([^)\s]+\)|^\s*#{1,6}\s|^\s*\*\s\*\s\*\s*$|\*\*\S")
+_MD_ITEM = re.compile(r"\s+(?=(?:[*+-]|\d+\.) {2,4}\S)")
+_MD_SETEXT = re.compile(r"^(.*\S)\s+(={3,}|-{3,})\s*$")
+
+
+def extract(path: Path, data: bytes, sha256: str) -> Document:
+    try:
+        import docx  # python-docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover
+        raise InputError(path, f"python-docx is not installed ({exc})")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise InputError(path, f"corrupt DOCX ({_short(exc)})")
+    except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
+        raise InputError(path, f"corrupt DOCX ({type(exc).__name__}: {_short(exc)})")
+    try:
+        blocks, pages = _read(path, document)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(path, f"corrupt DOCX ({type(exc).__name__}: {_short(exc)})")
+    if not blocks:
+        raise InputError(path, "no text found")
+    return Document(source=str(path), sha256=sha256, format="docx", pages=pages, blocks=tuple(blocks))
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
+class _Numbering:
+    """Enough of numbering.xml to print the numbers of numbered list paragraphs."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            part = document.part.numbering_part
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        root = part.element
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.findall(f"{W}abstractNum"):
+            lv = {}
+            for lvl in an.findall(f"{W}lvl"):
+                ilvl = int(lvl.get(f"{W}ilvl", "0"))
+                fmt = _val(lvl.find(f"{W}numFmt")) or "decimal"
+                text = _val(lvl.find(f"{W}lvlText")) or ""
+                start = int(_val(lvl.find(f"{W}start")) or 1)
+                lv[ilvl] = (fmt, text, start)
+            abstract[an.get(f"{W}abstractNumId")] = lv
+        for num in root.findall(f"{W}num"):
+            aid = _val(num.find(f"{W}abstractNumId"))
+            for ilvl, spec in abstract.get(aid, {}).items():
+                self.levels[(num.get(f"{W}numId"), ilvl)] = spec
+
+    def label(self, num_id: str, ilvl: int) -> Optional[str]:
+        spec = self.levels.get((num_id, ilvl))
+        if spec is None:
+            return None
+        fmt, text, start = spec
+        ctr = self.counters.setdefault(num_id, {})
+        ctr[ilvl] = ctr.get(ilvl, start - 1) + 1
+        for deeper in [k for k in ctr if k > ilvl]:
+            del ctr[deeper]
+        if fmt in ("bullet", "none") or not text:
+            return None
+
+        def fill(m: re.Match) -> str:
+            lv = int(m.group(1)) - 1
+            f, _, st = self.levels.get((num_id, lv), ("decimal", "", 1))
+            return _format(ctr.get(lv, st), f)
+
+        return re.sub(r"%(\d)", fill, text)
+
+
+def _val(el) -> Optional[str]:
+    return None if el is None else el.get(f"{W}val")
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = ""
+        while n > 0:
+            n, r = divmod(n - 1, 26)
+            s = chr(97 + r) + s
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("lowerRoman", "upperRoman"):
+        vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+                (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        s = ""
+        for v, r in vals:
+            while n >= v:
+                s += r
+                n -= v
+        return s.upper() if fmt == "upperRoman" else s
+    return str(n)
+
+
+def _style_chain(style):
+    while style is not None:
+        yield style
+        style = style.base_style
+
+
+def _heading_level(name: str) -> int:
+    if name == "Title":
+        return 1
+    m = re.match(r"(?:Heading|heading)\s*(\d)", name)
+    return int(m.group(1)) if m else 0
+
+
+def _read(path: Path, document) -> tuple[list[Block], int]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    numbering = _Numbering(document)
+    body = document.element.body
+    has_breaks = bool(body.xpath(".//w:br[@w:type='page'] | .//w:pageBreakBefore"))
+    page = 1
+    blocks: list[Block] = []
+
+    def children(el):
+        for ch in el.iterchildren():
+            if ch.tag == f"{W}sdt":
+                content = ch.find(f"{W}sdtContent")
+                if content is not None:
+                    yield from children(content)
+            else:
+                yield ch
+
+    for el in children(body):
+        if el.tag == f"{W}p":
+            p = Paragraph(el, document)
+            ppr = el.pPr
+            if ppr is not None and ppr.find(f"{W}pageBreakBefore") is not None and blocks:
+                page += 1
+            text_before_break = _text_before_page_break(el)
+            if text_before_break is False:     # the paragraph starts with a page break
+                page += 1
+            breaks_inside = len(el.xpath(".//w:br[@w:type='page']")) - (1 if text_before_break is False else 0)
+            raw = p.text
+            pg = page if has_breaks else None
+            if raw.strip():
+                blocks.extend(_paragraph_blocks(path, p, raw, numbering, pg))
+            page += max(breaks_inside, 0)
+        elif el.tag == f"{W}tbl":
+            t = Table(el, document)
+            pg = page if has_breaks else None
+            for row in t.rows:
+                seen = set()
+                cells = []
+                for cell in row.cells:
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(clean(cell.text))
+                if any(cells):
+                    blocks.append(Block(text=" | ".join(cells), kind="table_row", cells=tuple(cells), page=pg))
+    return blocks, page if has_breaks else 1
+
+
+def _text_before_page_break(p_el):
+    """False when the paragraph's first content is a page break, else True."""
+    for r in p_el.iter(f"{W}r"):
+        for ch in r:
+            if ch.tag == f"{W}br" and ch.get(f"{W}type") == "page":
+                return False
+            if ch.tag == f"{W}t" and (ch.text or "").strip():
+                return True
+    return True
+
+
+def _paragraph_blocks(path: Path, p, raw: str, numbering: _Numbering, page: Optional[int]) -> list[Block]:
+    try:
+        style_name = p.style.name if p.style is not None else ""
+    except (KeyError, AttributeError):
+        style_name = ""
+    level = 0
+    list_style = False
+    try:
+        for st in _style_chain(p.style):
+            level = level or _heading_level(st.name or "")
+            list_style = list_style or (st.name or "").startswith(("List", "list"))
+    except (KeyError, AttributeError):
+        level = _heading_level(style_name)
+    ppr = p._p.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    if num_pr is None:
+        try:
+            num_pr = p.style.element.pPr.numPr if p.style is not None and p.style.element.pPr is not None else None
+        except AttributeError:
+            num_pr = None
+    label = None
+    ilvl = 0
+    if num_pr is not None and num_pr.numId is not None:
+        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        label = numbering.label(str(num_pr.numId.val), ilvl)
+
+    if not level and _MD_HINTS.search(raw):
+        return _markdown_blocks(path, raw, page)
+    text = clean(raw)
+    if not text:
+        return []
+    if level:
+        return [Block(text=f"{label} {text}" if label else text, kind="heading", level=level, page=page)]
+    if num_pr is not None or list_style:
+        text = BULLET_RE.sub("", text, count=1)
+        return [Block(text=f"{label} {text}" if label else text, kind="list_item", level=ilvl, page=page)]
+    return [Block(text=text, kind="paragraph", page=page)]
+
+
+def _markdown_blocks(path: Path, raw: str, page: Optional[int]) -> list[Block]:
+    """A paragraph holding Markdown source whose line breaks were lost: restore them and read it as Markdown."""
+    from . import text as md
+
+    s = raw.replace("\r", "\n")
+    s = _MD_ITEM.sub("\n", s)
+    lines = []
+    for line in s.split("\n"):
+        m = _MD_SETEXT.match(line)
+        if m and not line.lstrip().startswith(("*", "-", "+")):
+            lines += [m.group(1), m.group(2)]
+        else:
+            lines.append(line)
+    try:
+        doc = md.extract(path, "\n".join(lines).encode("utf-8"), "", markdown=True)
+    except InputError:
+        return []
+    out = []
+    for b in doc.blocks:
+        if re.fullmatch(r"[*_\- ]{3,}", b.text):
+            continue
+        out.append(Block(text=clean(b.text), kind=b.kind, level=b.level, page=page, cells=b.cells))
+    return [b for b in out if b.text]

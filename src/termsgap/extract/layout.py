@@ -1,0 +1,389 @@
+"""Geometry and text helpers shared by the PDF extractor (and the text normalisation of DOCX/HTML).
+
+Coordinates are PDF points with the origin at the top-left of the page: (x0, top, x1, bottom).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+# --------------------------------------------------------------------------- characters
+
+LIGATURES = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+}
+_CHAR_MAP = str.maketrans({
+    **LIGATURES,
+    "\u00ad": "",          # soft hyphen
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\u200b": "", "\ufeff": "", "\u2060": "",
+    "\u2011": "-",         # non-breaking hyphen
+    "\ufffe": "-",         # pdfium's marker for a hyphen at a line end
+    "\r": " ", "\n": " ", "\t": " ",
+})
+_SPACES = re.compile(r"\s+")
+
+
+def clean(s: str) -> str:
+    """Ligatures, soft hyphens, NBSP and other odd spaces normalised; whitespace collapsed."""
+    return _SPACES.sub(" ", s.translate(_CHAR_MAP)).strip()
+
+
+# bullets that are dropped from list item text
+BULLETS = "•◦▪▫‣∙·●○■□–—-*⁃➢►▶✓"
+BULLET_RE = re.compile(r"^[•◦▪▫‣∙·●○■□⁃➢►▶✓\-–—*](?:\s+|$)")
+# a numbered clause at the start of a block: 4.2 / 4.2. / 12. / B. / (a) / (iv) / a. / iv.
+CLAUSE_RE = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.|\d{1,3}\)|[A-Z]\.|[a-z]\.|\((?:[a-z]{1,2}|[ivxlc]{1,5}|[A-Z]|\d{1,3})\)"
+    r"|(?:[ivxlc]{1,5})\.|(?:Section|Article|Clause)\s+\d+(?:\.\d+)*\.?)(?=\s|$)")
+
+# left sides of a line-end hyphen that are real compound prefixes: keep the hyphen
+KEEP_PREFIXES = {
+    "non", "self", "third", "sub", "co", "cross", "multi", "pre", "post", "re", "anti", "semi", "pseudo", "quasi",
+    "inter", "intra", "opt", "ex", "e", "de", "well", "end", "all", "first", "high", "low", "long", "short",
+    "full", "part", "half", "on", "off", "in", "out", "up", "over", "under", "built", "cloud", "real", "fine",
+    "machine", "human", "state", "then", "so", "per", "top", "one", "two", "open", "closed",
+}
+
+TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
+URLISH_RE = re.compile(r"(https?://|www\.|@|/)")
+
+
+# --------------------------------------------------------------------------- geometry records
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float = 0.0
+    bold: bool = False
+    # hyphen at the end of this word that pdfium or a typesetter placed at a line end:
+    # "" none, "-" ASCII / pdfium-marked hyphen, "‐" typesetter hyphen (U+2010), "soft" soft hyphen
+    hy: str = ""
+
+
+@dataclass(slots=True)
+class Line:
+    words: list[Word]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    page: int = 0
+    col: int = 0          # 0 spans the page (or single column), 1 left column, 2 right column
+    size: float = 0.0
+    bold: bool = False
+    text: str = ""
+    table: Optional["Table"] = None
+    drop: bool = False    # running header / footer
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(slots=True)
+class Table:
+    bbox: tuple[float, float, float, float]
+    rows: list[tuple[float, float, list[tuple[float, float]]]]   # (top, bottom, [(x0, x1) cells])
+    cells: list[list[str]] = field(default_factory=list)
+
+
+def make_line(words: list[Word]) -> Line:
+    words.sort(key=lambda w: w.x0)
+    sizes = sorted(w.size for w in words)
+    ln = Line(words=words, x0=min(w.x0 for w in words), top=min(w.top for w in words),
+              x1=max(w.x1 for w in words), bottom=max(w.bottom for w in words),
+              size=sizes[len(sizes) // 2], bold=all(w.bold for w in words if w.text.strip(BULLETS)) and any(
+                  w.text.strip(BULLETS) for w in words))
+    ln.text = " ".join(w.text for w in words)
+    return ln
+
+
+# --------------------------------------------------------------------------- lines
+
+def segments(words: list[Word]) -> list[list[Word]]:
+    """Runs of words that follow each other in content order on one baseline."""
+    segs: list[list[Word]] = []
+    cur: list[Word] = []
+    for w in words:
+        if cur:
+            p = cur[-1]
+            h = max(p.bottom - p.top, w.bottom - w.top, 1.0)
+            if abs(w.top - p.top) > 0.35 * h or w.x0 < p.x1 - 0.5 * h or w.x0 - p.x1 > 4 * h:
+                segs.append(cur)
+                cur = []
+        cur.append(w)
+    if cur:
+        segs.append(cur)
+    return segs
+
+
+def find_gutter(segs: list[list[Word]], width: float, height: float) -> Optional[tuple[float, float]]:
+    """A vertical white strip in the middle of the page that separates two columns of text, or None."""
+    body = [s for s in segs if 0.05 * height < s[0].top < 0.95 * height]
+    if len(body) < 6:
+        return None
+    lo, hi = int(width * 0.25), int(width * 0.75)
+    cover = [0] * (hi - lo + 1)
+    for s in body:
+        a, b = int(s[0].x0), int(s[-1].x1 + 0.999)
+        for x in range(max(a, lo), min(b, hi) + 1):
+            cover[x - lo] += 1
+    limit = max(1, int(0.12 * len(body)))
+    best: Optional[tuple[int, int]] = None
+    run_start = None
+    for i, c in enumerate(cover + [limit + 1]):
+        if c <= limit:
+            if run_start is None:
+                run_start = i
+        elif run_start is not None:
+            if i - run_start >= 6:
+                cand = (run_start + lo, i - 1 + lo)
+                mid = width / 2
+                if best is None or abs((cand[0] + cand[1]) / 2 - mid) < abs((best[0] + best[1]) / 2 - mid):
+                    best = cand
+            run_start = None
+    if best is None:
+        return None
+    # narrow the strip to its emptiest part (indented lines of the right column make its edge fuzzy)
+    a, b = best[0] - lo, best[1] - lo
+    low = min(cover[a:b + 1])
+    runs, start = [], None
+    for i in range(a, b + 2):
+        if i <= b and cover[i] == low:
+            start = i if start is None else start
+        elif start is not None:
+            runs.append((start, i - 1))
+            start = None
+    ra, rb = max(runs, key=lambda r: r[1] - r[0])
+    if rb - ra < 3:
+        return None
+    g0, g1 = ra + lo, rb + lo
+    left = sum(1 for s in body if s[-1].x1 <= g0 + 1)
+    right = sum(1 for s in body if s[0].x0 >= g1 - 1)
+    if left < 3 or right < 2:
+        return None
+    return float(g0), float(g1)
+
+
+def build_lines(words: list[Word], width: float, height: float, page: int) -> list[Line]:
+    """Group words into lines (geometric), detect two columns, and return lines in reading order."""
+    segs = segments(words)
+    gutter = find_gutter(segs, width, height)
+    parts: list[tuple[int, list[Word]]] = []
+    for s in segs:
+        if gutter is None:
+            parts.append((0, s))
+            continue
+        g0, g1 = gutter
+        if any(w.x0 < g1 - 1 and w.x1 > g0 + 1 for w in s):
+            parts.append((0, s))
+            continue
+        left = [w for w in s if w.x1 <= g0 + 1]
+        right = [w for w in s if w.x0 >= g1 - 1]
+        if left:
+            parts.append((1, left))
+        if right:
+            parts.append((2, right))
+    parts.sort(key=lambda p: (p[1][0].top, p[1][0].x0))
+    lines: list[Line] = []
+    open_: list[tuple[int, list[Word]]] = []
+    for col, ws in parts:
+        h = max(ws[0].bottom - ws[0].top, 1.0)
+        x0 = min(w.x0 for w in ws)
+        x1 = max(w.x1 for w in ws)
+        target = None
+        for cand in reversed(open_[-8:]):
+            ccol, cws = cand
+            if ccol != col:
+                continue
+            ch = max(cws[0].bottom - cws[0].top, 1.0)
+            if abs(cws[0].top - ws[0].top) > 0.35 * min(h, ch) and abs(cws[0].bottom - ws[0].bottom) > 0.35 * min(h, ch):
+                continue
+            cx0 = min(w.x0 for w in cws)
+            cx1 = max(w.x1 for w in cws)
+            gap = x0 - cx1 if x0 >= cx0 else cx0 - x1
+            if -0.5 * h <= gap <= 3 * max(h, ch):
+                target = cand
+                break
+        if target is not None:
+            target[1].extend(ws)
+        else:
+            open_.append((col, list(ws)))
+    for col, ws in open_:
+        ln = make_line(ws)
+        ln.col = col
+        ln.page = page
+        lines.append(ln)
+    return lines
+
+
+def reading_order(items: list[Line]) -> list[Line]:
+    """Full-width items split the page into bands; inside a band the left column comes before the right."""
+    items = sorted(items, key=lambda ln: (ln.top, ln.x0))
+    out: list[Line] = []
+    left: list[Line] = []
+    right: list[Line] = []
+    for it in items:
+        if it.col == 0:
+            out.extend(left)
+            out.extend(right)
+            left, right = [], []
+            out.append(it)
+        elif it.col == 1:
+            left.append(it)
+        else:
+            right.append(it)
+    out.extend(left)
+    out.extend(right)
+    return out
+
+
+# --------------------------------------------------------------------------- tables from ruling lines
+
+def find_tables(hlines: list[tuple[float, float, float]], vlines: list[tuple[float, float, float]],
+                tol: float = 2.5) -> list[Table]:
+    """Grids from horizontal (x0, x1, y) and vertical (x, y0, y1) ruling lines."""
+    if len(hlines) < 2 or len(vlines) < 2:
+        return []
+    n_h = len(hlines)
+    parent = list(range(n_h + len(vlines)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (hx0, hx1, hy) in enumerate(hlines):
+        for j, (vx, vy0, vy1) in enumerate(vlines):
+            if hx0 - tol <= vx <= hx1 + tol and vy0 - tol <= hy <= vy1 + tol:
+                a, b = find(i), find(n_h + j)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, tuple[list, list]] = {}
+    for i, h in enumerate(hlines):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vlines):
+        groups.setdefault(find(n_h + j), ([], []))[1].append(v)
+    tables = []
+    for hs, vs in groups.values():
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        ys = _cluster(sorted(h[2] for h in hs), tol)
+        xs = _cluster(sorted(v[0] for v in vs), tol)
+        if len(ys) < 2 or len(xs) < 2:
+            continue
+        rows = []
+        for ya, yb in zip(ys, ys[1:]):
+            if yb - ya < 3:
+                continue
+            mid = (ya + yb) / 2
+            bounds = [x for x in xs if any(abs(v[0] - x) <= tol and v[1] - tol <= mid <= v[2] + tol for v in vs)]
+            if len(bounds) < 2:
+                bounds = [xs[0], xs[-1]]
+            rows.append((ya, yb, list(zip(bounds, bounds[1:]))))
+        if rows:
+            tables.append(Table(bbox=(xs[0], ys[0], xs[-1], ys[-1]), rows=rows))
+    return tables
+
+
+def _cluster(values: list[float], tol: float) -> list[float]:
+    out: list[list[float]] = []
+    for v in values:
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+# --------------------------------------------------------------------------- joining lines into text
+
+def join_lines(lines: list[list[Word]], vocab: Optional["Vocab"] = None) -> str:
+    """Lines of one paragraph to text: spaces between lines, line-end hyphenation undone where it was layout."""
+    out = ""
+    prev: Optional[Word] = None
+    for ln in lines:
+        if not ln:
+            continue
+        txt = " ".join(w.text for w in ln)
+        if not out:
+            out = txt
+        elif prev is not None and prev.hy:
+            out = join_hyphen(out, prev.hy, txt, vocab)
+        else:
+            out = out + " " + txt
+        prev = ln[-1]
+    return out
+
+
+def join_hyphen(left_text: str, kind: str, right_text: str, vocab: Optional["Vocab"]) -> str:
+    """left_text ends with the hyphen (or not, for soft hyphens); decide whether to keep it."""
+    if kind == "soft":
+        return left_text + right_text
+    base = left_text[:-1] if left_text.endswith(("-", "‐")) else left_text
+    m = re.search(r"(\S+)$", base)
+    left = m.group(1) if m else ""
+    m2 = re.match(r"(\S+)", right_text)
+    right = m2.group(1) if m2 else ""
+    if keep_hyphen(left, right, kind, vocab):
+        return base + "-" + right_text
+    return base + right_text
+
+
+_WORDCHARS = re.compile(r"[^\w]+")
+
+
+def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> bool:
+    lw = left.rsplit("-", 1)[-1]
+    lw = re.sub(r"^[^\w]+", "", lw)
+    rw = re.match(r"[\w]+", right)
+    rw_s = rw.group(0) if rw else ""
+    if not lw or not rw_s:
+        return True
+    if not rw_s[0].islower():
+        return True                        # Third-Party, Sub-Processor, 2-factor
+    if URLISH_RE.search(left) or URLISH_RE.search(right):
+        return True                        # hyphenation engines do not break URLs or e-mail addresses
+    low = lw.lower()
+    if vocab is not None:
+        hyph = f"{low}-{rw_s.lower()}"
+        joined = low + rw_s.lower()
+        if vocab.hyphenated.get(hyph, 0) > 0:
+            return True
+        if vocab.words.get(joined, 0) > 0:
+            return False
+    if low in KEEP_PREFIXES:
+        return True
+    if kind == "‐":
+        return False                       # typesetter hyphenation (U+2010) of a word
+    if vocab is not None and len(low) > 2 and vocab.words.get(low, 0) and vocab.words.get(rw_s.lower(), 0):
+        return True                        # both halves are words of the document: a compound
+    return vocab is not None and not vocab.hyphenating
+
+
+@dataclass
+class Vocab:
+    """Word counts of a whole document, to decide whether a line-end hyphen belongs to the word."""
+    words: dict[str, int] = field(default_factory=dict)
+    hyphenated: dict[str, int] = field(default_factory=dict)
+    hyphenating: bool = False   # the document shows typesetter hyphenation (U+2010 at line ends)
+
+    def add(self, text: str) -> None:
+        for tok in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):
+            low = tok.lower()
+            if "-" in low:
+                parts = low.split("-")
+                for a, b in zip(parts, parts[1:]):
+                    k = f"{a}-{b}"
+                    self.hyphenated[k] = self.hyphenated.get(k, 0) + 1
+                for p in parts:
+                    self.words[p] = self.words.get(p, 0) + 1
+            else:
+                self.words[low] = self.words.get(low, 0) + 1

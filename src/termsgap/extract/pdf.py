@@ -1,0 +1,578 @@
+"""PDF: pypdfium2 text layer read word by word, laid out into blocks in reading order.
+
+Fast path: one `get_text_range` per page plus a loose box for the first and last character of every word (walking
+the characters only when a word spans two lines); font size and boldness come from the word's text object, cached
+per object. Ruling lines are read from the page's path objects, and tables are rebuilt from them, so pdfplumber is
+not needed at all. Pages are opened and closed one at a time.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Optional
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+
+from ..models import Block, Document
+from . import InputError
+from .layout import (BULLET_RE, CLAUSE_RE, TERMINAL_RE, Line, Table, Vocab, Word, build_lines, clean,
+                     find_tables, join_lines, make_line, reading_order)
+
+_WORD = re.compile(r"[^\s\u00a0]+")
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultrabold", re.I)
+_PAGE_NUM = re.compile(
+    r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|[-–—]\s*\d+\s*[-–—]|\d{1,4}|[ivxlc]{1,6})$", re.I)
+_PAGE_NUM_TAIL = re.compile(r"(?:[-–—|·]\s*)?(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*/\s*\d+)$", re.I)
+_URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_CONFIDENTIAL = re.compile(r"\b(?:confidential|proprietary|draft)\b", re.I)
+
+
+# --------------------------------------------------------------------------- reading one page
+
+class _Fonts:
+    """Per-document cache: text object -> (bold); font handle -> bold."""
+
+    def __init__(self) -> None:
+        self.font_bold: dict[int, bool] = {}
+        self.buf = ctypes.create_string_buffer(256)
+
+    def bold(self, obj) -> bool:
+        font = R.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        hit = self.font_bold.get(key)
+        if hit is None:
+            n = R.FPDFFont_GetBaseFontName(font, self.buf, 256)
+            name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace") if n else ""
+            weight = R.FPDFFont_GetWeight(font)
+            flags = R.FPDFFont_GetFlags(font)
+            hit = bool(_BOLD_NAME.search(name)) or weight >= 600 or bool(flags & (1 << 18))
+            self.font_bold[key] = hit
+        return hit
+
+
+def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> list[Word]:
+    raw = textpage.raw
+    n = textpage.count_chars()
+    if n <= 0:
+        return []
+    text = textpage.get_text_range(0, n)
+    if len(text) != n:       # characters outside the BMP: fall back to one code point per index
+        text = "".join(chr(R.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+    rect = R.FS_RECTF()
+    rp = ctypes.byref(rect)
+    box = R.FPDFText_GetLooseCharBox
+    getobj = R.FPDFText_GetTextObject
+    obj_bold: dict[int, bool] = {}
+    words: list[Word] = []
+
+    def char_box(i: int) -> tuple[float, float, float, float]:
+        box(raw, i, rp)
+        return rect.left, page_h - rect.top, rect.right, page_h - rect.bottom
+
+    def style(i: int) -> bool:
+        obj = getobj(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        b = obj_bold.get(key)
+        if b is None:
+            b = fonts.bold(obj) if key else False
+            obj_bold[key] = b
+        return b
+
+    def emit(i: int, j: int, first: tuple, last: tuple) -> None:
+        t = text[i:j]
+        hy = ""
+        if t.endswith("\ufffe"):
+            hy = "-"
+        elif t.endswith("\u2010") and j < n and text[j] in "\r\n":
+            hy = "‐"
+        elif t.endswith("\u00ad"):
+            hy = "soft"
+        elif t.endswith("-") and len(t) > 1 and (j >= n or text[j] in "\r\n"):
+            hy = "-"
+        t = clean(t.replace("\u2010", "-"))
+        if not t:
+            return
+        x0, top, _, bottom = first
+        x1 = last[2]
+        words.append(Word(t, x0, top, max(x1, x0), bottom, bottom - top, style(i), hy))
+
+    for m in _WORD.finditer(text):
+        i, j = m.span()
+        first = char_box(i)
+        last = char_box(j - 1) if j - 1 > i else first
+        h = max(first[3] - first[1], 1.0)
+        if abs(last[1] - first[1]) <= 0.35 * h and last[2] >= first[0] - 0.5:
+            emit(i, j, first, last)
+            continue
+        # the word spans two lines (pdfium joins a hyphenated line end) or runs backwards: split it
+        start, sb, pb = i, first, first
+        for k in range(i + 1, j):
+            b = char_box(k)
+            if abs(b[1] - pb[1]) > 0.35 * h or b[0] < pb[0] - 0.5:
+                emit(start, k, sb, pb)
+                start, sb = k, b
+            pb = b
+        emit(start, j, sb, pb)
+    return words
+
+
+def ruling_lines(page: pdfium.PdfPage, page_h: float) -> tuple[list, list]:
+    """Thin path objects: horizontal (x0, x1, y) and vertical (x, y0, y1) rules, top-left origin."""
+    raw = page.raw
+    hs: list[tuple[float, float, float]] = []
+    vs: list[tuple[float, float, float]] = []
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for i in range(R.FPDFPage_CountObjects(raw)):
+        obj = R.FPDFPage_GetObject(raw, i)
+        t = R.FPDFPageObj_GetType(obj)
+        if t not in (R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM):
+            continue
+        if t == R.FPDF_PAGEOBJ_FORM:
+            continue
+        if not R.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        x0, x1, y0, y1 = left.value, right.value, page_h - top.value, page_h - bottom.value
+        w, h = x1 - x0, y1 - y0
+        if h <= 3 and w >= 8:
+            hs.append((x0, x1, (y0 + y1) / 2))
+        elif w <= 3 and h >= 5:
+            vs.append(((x0 + x1) / 2, y0, y1))
+        elif w > 8 and h > 5 and R.FPDFPath_CountSegments(obj) <= 6:
+            R.FPDFPath_GetDrawMode(obj, fill, stroke)
+            if stroke.value:          # a stroked rectangle: its four edges
+                hs += [(x0, x1, y0), (x0, x1, y1)]
+                vs += [(x0, y0, y1), (x1, y0, y1)]
+    return hs, vs
+
+
+def has_images(page: pdfium.PdfPage) -> bool:
+    raw = page.raw
+    return any(R.FPDFPageObj_GetType(R.FPDFPage_GetObject(raw, i)) == R.FPDF_PAGEOBJ_IMAGE
+               for i in range(R.FPDFPage_CountObjects(raw)))
+
+
+def fill_table(table: Table, words: list[Word], vocab: Vocab) -> list[Word]:
+    """Put the words inside the table's cells; return the words outside it."""
+    x0, t0, x1, t1 = table.bbox
+    outside = []
+    cells: dict[tuple[int, int], list[Word]] = defaultdict(list)
+    for w in words:
+        cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+        if not (x0 - 1 <= cx <= x1 + 1 and t0 - 1 <= cy <= t1 + 1):
+            outside.append(w)
+            continue
+        for ri, (ra, rb, cols) in enumerate(table.rows):
+            if ra - 1 <= cy <= rb + 1:
+                ci = next((k for k, (ca, cb) in enumerate(cols) if ca - 1 <= cx <= cb + 1), len(cols) - 1)
+                cells[(ri, ci)].append(w)
+                break
+    table.cells = []
+    for ri, (_, _, cols) in enumerate(table.rows):
+        row = []
+        for ci in range(len(cols)):
+            ws = cells.get((ri, ci), [])
+            lines = _cell_lines(ws)
+            row.append(clean(join_lines(lines, vocab)))
+        table.cells.append(row)
+    return outside
+
+
+def _cell_lines(ws: list[Word]) -> list[list[Word]]:
+    ws = sorted(ws, key=lambda w: (w.top, w.x0))
+    lines: list[list[Word]] = []
+    for w in ws:
+        if lines and abs(lines[-1][0].top - w.top) <= 0.35 * max(w.bottom - w.top, 1):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    for ln in lines:
+        ln.sort(key=lambda w: w.x0)
+    return lines
+
+
+# --------------------------------------------------------------------------- OCR (optional)
+
+def ocr_words(page: pdfium.PdfPage, page_h: float) -> list[Word]:
+    """Words of an image-only page from tesseract's TSV output (pytesseract if installed, else the binary)."""
+    scale = 300 / 72
+    img = page.render(scale=scale).to_pil()
+    try:
+        import pytesseract  # type: ignore
+        tsv = pytesseract.image_to_data(img)
+    except ImportError:
+        with tempfile.TemporaryDirectory() as tmp:
+            png = Path(tmp) / "page.png"
+            img.save(png)
+            res = subprocess.run(["tesseract", str(png), "stdout", "tsv"], capture_output=True, text=True,
+                                 timeout=300)
+            tsv = res.stdout
+    words = []
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or not f[11].strip():
+            continue
+        try:
+            left, top, width, height = (int(v) / scale for v in f[6:10])
+        except ValueError:
+            continue
+        t = clean(f[11])
+        if t:
+            words.append(Word(t, left, top, left + width, top + height, height, False, ""))
+    return words
+
+
+# --------------------------------------------------------------------------- the document
+
+def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Document:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == R.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
+            raise InputError(path, "encrypted PDF; a password is required")
+        if code == R.FPDF_ERR_SECURITY:
+            raise InputError(path, "PDF uses an unsupported security handler")
+        reason = str(exc).split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium" in str(exc) else str(exc)
+        raise InputError(path, f"corrupt or truncated PDF ({reason.lower()})")
+    try:
+        if data.rfind(b"%%EOF") == -1:
+            raise InputError(path, "corrupt or truncated PDF (no end-of-file marker; the file was cut short)")
+        return _extract(path, pdf, sha256, ocr)
+    finally:
+        pdf.close()
+
+
+def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Document:
+    npages = len(pdf)
+    if npages == 0:
+        raise InputError(path, "corrupt or truncated PDF (no pages)")
+    fonts = _Fonts()
+    vocab = Vocab()
+    warnings: list[str] = []
+    pages: list[list[Line]] = []
+    dims: list[tuple[float, float]] = []
+    image_only: list[int] = []
+    tesseract = shutil.which("tesseract") if ocr else None
+    for pno in range(npages):
+        try:
+            page = pdf[pno]
+        except pdfium.PdfiumError as exc:
+            raise InputError(path, f"corrupt or truncated PDF (page {pno + 1} cannot be read: {exc})")
+        try:
+            w, h = page.get_size()
+            dims.append((w, h))
+            tp = page.get_textpage()
+            try:
+                words = read_words(tp, h, fonts)
+            finally:
+                tp.close()
+            if not words:
+                if has_images(page):
+                    if tesseract:
+                        words = ocr_words(page, h)
+                        if words:
+                            warnings.append(f"page {pno + 1}: no text layer; text read by OCR")
+                    if not words:
+                        image_only.append(pno + 1)
+                if not words:
+                    pages.append([])
+                    continue
+            for wd in words:
+                if not wd.hy:
+                    vocab.add(wd.text)
+                elif wd.hy == "‐":
+                    vocab.hyphenating = True
+            hs, vs = ruling_lines(page, h) if _maybe_table(page) else ([], [])
+            tables = find_tables(hs, vs) if len(vs) >= 2 else []
+            items: list[Line] = []
+            for t in tables:
+                words = fill_table(t, words, vocab)
+                if any(any(c for c in row) for row in t.cells):
+                    x0, t0, x1, t1 = t.bbox
+                    items.append(Line(words=[], x0=x0, top=t0, x1=x1, bottom=t1, page=pno + 1, table=t))
+            lines = build_lines(words, w, h, pno + 1)
+            for it in items:
+                it.col = _col_of(it, lines)
+            pages.append(reading_order(lines + items))
+        finally:
+            page.close()
+
+    if image_only and len(image_only) == npages:
+        if ocr and not tesseract:
+            raise InputError(path, "no text layer; OCR requested but tesseract is not installed")
+        raise InputError(path, "no text layer; run OCR first")
+    for p in image_only:
+        if ocr and not tesseract:
+            warnings.append(f"page {p}: no text layer (image only); OCR requested but tesseract is not installed")
+        else:
+            warnings.append(f"page {p}: no text layer (image only); run OCR first, or --ocr")
+
+    body = _body_size(pages)
+    _mark_running(pages, dims, body)
+    blocks = _blocks(pages, body, vocab)
+    if not blocks:
+        if image_only:
+            raise InputError(path, "no text layer; run OCR first")
+        raise InputError(path, "no text found")
+    return Document(source=str(path), sha256=sha256, format="pdf", pages=npages, blocks=tuple(blocks),
+                    warnings=tuple(warnings))
+
+
+def _maybe_table(page: pdfium.PdfPage) -> bool:
+    raw = page.raw
+    for i in range(R.FPDFPage_CountObjects(raw)):
+        if R.FPDFPageObj_GetType(R.FPDFPage_GetObject(raw, i)) == R.FPDF_PAGEOBJ_PATH:
+            return True
+    return False
+
+
+def _col_of(item: Line, lines: list[Line]) -> int:
+    lefts = [ln for ln in lines if ln.col == 1]
+    rights = [ln for ln in lines if ln.col == 2]
+    if not lefts or not rights:
+        return 0
+    gx = (max(ln.x1 for ln in lefts) + min(ln.x0 for ln in rights)) / 2
+    if item.x1 <= gx:
+        return 1
+    if item.x0 >= gx:
+        return 2
+    return 0
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    weight: dict[float, int] = defaultdict(int)
+    for lines in pages:
+        for ln in lines:
+            if ln.table is None:
+                weight[round(ln.size * 2) / 2] += len(ln.text)
+    return max(weight, key=weight.get) if weight else 10.0
+
+
+def _norm_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.lower())).strip()
+
+
+def _mark_running(pages: list[list[Line]], dims: list[tuple[float, float]], body: float) -> None:
+    """Running headers and footers: lines repeated in the top/bottom band of several pages, page numbers,
+    browser URL/title lines, CONFIDENTIAL markers."""
+    counts: dict[tuple[str, str], set[int]] = defaultdict(set)
+    cands: list[tuple[Line, str, str]] = []
+    for pi, lines in enumerate(pages):
+        if not lines:
+            continue
+        h = dims[pi][1]
+        for ln in lines:
+            if ln.table is not None:
+                continue
+            zone = "top" if ln.bottom < 0.12 * h else "bottom" if ln.top > 0.88 * h else ""
+            if not zone:
+                continue
+            key = _norm_key(ln.text)
+            counts[(zone, key)].add(pi)
+            cands.append((ln, zone, key))
+    npages = sum(1 for p in pages if p)
+    for ln, zone, key in cands:
+        h = dims[ln.page - 1][1]
+        extreme = ln.bottom < 0.07 * h or ln.top > 0.93 * h
+        t = ln.text.strip()
+        if npages >= 2 and len(counts[(zone, key)]) >= max(2, 0.3 * npages):
+            ln.drop = True
+        elif _PAGE_NUM.match(t) or (extreme and _PAGE_NUM_TAIL.search(t)):
+            ln.drop = True
+        elif extreme and (_URL_ONLY.match(t.split(" ")[0]) and len(t.split()) <= 2):
+            ln.drop = True
+        elif extreme and _CONFIDENTIAL.search(t) and len(t.split()) <= 8:
+            ln.drop = True
+        elif extreme and ln.size < 0.85 * body and len(t.split()) <= 10:
+            ln.drop = True
+
+
+def _heading_levels(pages: list[list[Line]], body: float) -> dict[float, int]:
+    sizes = sorted({round(ln.size * 2) / 2 for lines in pages for ln in lines
+                    if ln.table is None and not ln.drop and ln.size >= body * 1.12}, reverse=True)
+    return {s: i + 1 for i, s in enumerate(sizes)}
+
+
+def _style(ln: Line, body: float, levels: dict[float, int]) -> int:
+    """0 for body text, else the heading level."""
+    s = round(ln.size * 2) / 2
+    if s in levels:
+        return levels[s]
+    if ln.bold and ln.size >= body * 0.95 and len(ln.text) <= 160:
+        return len(levels) + 1
+    return 0
+
+
+def _starts_item(text: str) -> bool:
+    return bool(BULLET_RE.match(text))
+
+
+def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
+    levels = _heading_levels(pages, body)
+    flow: list[Line] = [ln for lines in pages for ln in lines if not ln.drop]
+    gaps = _normal_gaps(flow)
+    blocks: list[Block] = []
+    cur: list[Line] = []
+    cur_style = 0
+    cur_kind = "paragraph"
+    cur_level = 0
+    col_right: dict[tuple[int, int], float] = {}
+    col_left: dict[tuple[int, int], float] = {}
+    for ln in flow:
+        if ln.table is None:
+            k = (ln.page, ln.col)
+            col_right[k] = max(col_right.get(k, 0.0), ln.x1)
+            col_left[k] = min(col_left.get(k, 1e9), ln.x0)
+    _LEFTS.clear()
+    _LEFTS.update(col_left)
+    bullet_x: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for ln in flow:
+        if ln.table is None and _starts_item(ln.text):
+            xs = bullet_x[(ln.page, ln.col)]
+            if all(abs(x - ln.x0) > 4 for x in xs):
+                xs.append(ln.x0)
+    for xs in bullet_x.values():
+        xs.sort()
+
+    def flush() -> None:
+        nonlocal cur
+        if not cur:
+            return
+        text = clean(join_lines([l.words for l in cur], vocab))
+        kind = cur_kind
+        if kind == "list_item":
+            text = BULLET_RE.sub("", text, count=1).strip()
+        if cur_style and len(text) <= 200 and kind != "list_item":
+            kind = "heading"
+        if text:
+            x0 = min(l.x0 for l in cur)
+            top = min(l.top for l in cur if l.page == cur[0].page)
+            x1 = max(l.x1 for l in cur)
+            bottom = max(l.bottom for l in cur if l.page == cur[0].page)
+            blocks.append(Block(text=text, kind=kind, page=cur[0].page,
+                                bbox=(round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)),
+                                level=cur_style if kind == "heading" else cur_level))
+        cur = []
+
+    for ln in flow:
+        if ln.table is not None:
+            flush()
+            t = ln.table
+            for row in t.cells:
+                if not any(row):
+                    continue
+                blocks.append(Block(text=" | ".join(row), kind="table_row", cells=tuple(row), page=ln.page,
+                                    bbox=(round(t.bbox[0], 1), round(t.bbox[1], 1), round(t.bbox[2], 1),
+                                          round(t.bbox[3], 1))))
+            cur_style = 0
+            cur_kind = "paragraph"
+            continue
+        style = _style(ln, body, levels)
+        item = _starts_item(ln.text)
+        new = False
+        if not cur:
+            new = True
+        else:
+            prev = cur[-1]
+            same_region = prev.page == ln.page and prev.col == ln.col and ln.top >= prev.top - 1
+            if style != cur_style:
+                new = True
+            elif item:
+                new = True
+            elif same_region:
+                gap = ln.top - prev.bottom
+                normal = gaps.get(round(prev.size * 2) / 2, 0.25 * prev.height)
+                if gap > normal + 0.4 * max(prev.height, 1):
+                    new = True
+                elif CLAUSE_RE.match(ln.text) and TERMINAL_RE.search(prev.text) and not _full(prev, col_right):
+                    new = True
+                elif cur_kind == "list_item" and ln.x0 < _region_first(cur, ln).x0 - 2:
+                    new = True
+                elif cur_kind != "list_item" and cur_style == 0 and ln.x0 > prev.x0 + 12 and len(cur) > 1 \
+                        and not _full(prev, col_right):
+                    new = True       # an indented first line
+            else:
+                new = not _continues(prev, ln, cur_style, style, col_left, col_right)
+                if new and cur_kind == "list_item" and not style and not item:
+                    # a list item's hanging indent carried into the next column or page
+                    indent = _item_indent(cur)
+                    left = col_left.get((ln.page, ln.col), ln.x0)
+                    if indent is not None and indent > 2 and abs((ln.x0 - left) - indent) <= 2.5:
+                        new = False
+        if new:
+            flush()
+            cur_style = style
+            cur_kind = "list_item" if item else "paragraph"
+            cur_level = 0
+            if item:
+                xs = bullet_x.get((ln.page, ln.col), [])
+                cur_level = next((i for i, x in enumerate(xs) if abs(x - ln.x0) <= 4), 0)
+        cur.append(ln)
+    flush()
+    return blocks
+
+
+def _region_first(cur: list[Line], ln: Line) -> Line:
+    for l in cur:
+        if l.page == ln.page and l.col == ln.col:
+            return l
+    return ln
+
+
+def _item_indent(cur: list[Line]) -> Optional[float]:
+    """Offset of a list item's text from its column's left edge (the hanging indent), if it can be told."""
+    first = cur[0]
+    if len(first.words) >= 2:
+        return first.words[1].x0 - first.x0 + (first.x0 - _LEFTS.get((first.page, first.col), first.x0))
+    return None
+
+
+_LEFTS: dict[tuple[int, int], float] = {}
+
+
+def _normal_gaps(flow: list[Line]) -> dict[float, float]:
+    """Usual white space between two lines of one paragraph, per font size."""
+    per: dict[float, list[float]] = defaultdict(list)
+    for a, b in zip(flow, flow[1:]):
+        if a.table is None and b.table is None and a.page == b.page and a.col == b.col and \
+                abs(a.size - b.size) < 0.5 and b.top > a.top:
+            g = b.top - a.bottom
+            if g < 2 * a.height:
+                per[round(a.size * 2) / 2].append(g)
+    out = {}
+    for k, v in per.items():
+        v.sort()
+        out[k] = v[len(v) // 3] if len(v) >= 3 else min(v)
+    return out
+
+
+def _full(ln: Line, col_right: dict[tuple[int, int], float]) -> bool:
+    right = col_right.get((ln.page, ln.col), ln.x1)
+    return ln.x1 >= right - 4 * max(ln.height, 1)
+
+
+def _continues(prev: Line, ln: Line, prev_style: int, style: int, col_left, col_right) -> bool:
+    """Does `ln`, the first line of a new column or page, continue the paragraph that `prev` ended?"""
+    if prev_style or style:
+        return False
+    if _starts_item(ln.text):
+        return False
+    if prev.words and prev.words[-1].hy:
+        return True
+    first = ln.text[:1]
+    if first.islower():
+        return True
+    if not TERMINAL_RE.search(prev.text):
+        return True
+    if CLAUSE_RE.match(ln.text):
+        return False
+    left = col_left.get((ln.page, ln.col), ln.x0)
+    return _full(prev, col_right) and ln.x0 <= left + 2 and prev.text.rstrip()[-1:] not in ".:"
