@@ -85,7 +85,7 @@ class Sentence(Frozen):
     clause_index: int
     location: Location
     lemmas: str = Field("", description="lower-case lemma string, tokens separated by single spaces")
-    context: str = Field("", description="lead-in and heading text the sentence reads under")
+    context: str = Field("", description="lemmas of the heading path and of the whole clause the sentence is in")
     negated: bool = False
     exceptions: tuple[str, ...] = Field((), description="'unless ...', 'except ...' phrases")
     conditions: tuple[str, ...] = Field((), description="'if ...', 'where ...', 'for X users' phrases")

@@ -34,6 +34,7 @@ class Rule(Strict):
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
+    context: tuple[str, ...] = Field((), description="each must match the sentence or its clause and headings")
     unless: Optional[str] = Field(None, description="an 'unless/except' phrase of the sentence must match this")
     not_unless: Optional[str] = Field(None, description="no 'unless/except' phrase may match this")
     confidence: float = Field(0.8, ge=0, le=1)
@@ -130,7 +131,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
             where = f"{q.id}: rules[{i}]"
             if r.answer not in q.answers and r.answer not in signals:
                 errors.append(f"{path}: {where}: answer '{r.answer}' is neither an answer of the question nor a combo signal")
-            for field in ("all", "any", "none"):
+            for field in ("all", "any", "none", "context"):
                 for j, p in enumerate(getattr(r, field)):
                     check(f"{where}.{field}[{j}]", p)
             check(f"{where}.unless", r.unless)

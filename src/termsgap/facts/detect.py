@@ -30,14 +30,17 @@ class CompiledRule:
         self.all = [cl.compile(p) for p in rule.all]
         self.any = [cl.compile(p) for p in rule.any]
         self.none = [cl.compile(p) for p in rule.none]
+        self.context = [cl.compile(p) for p in rule.context]
         self.unless = cl.compile(rule.unless) if rule.unless else None
         self.not_unless = cl.compile(rule.not_unless) if rule.not_unless else None
         v = rule.value
         self.near = cl.compile(v.near) if v and v.near else None
         self.avoid = cl.compile(v.avoid) if v and v.avoid else None
 
-    def matches(self, text: str, exceptions: str) -> bool:
+    def matches(self, text: str, exceptions: str, context: str) -> bool:
         if not all(p.search(text) for p in self.all):
+            return False
+        if self.context and not all(p.search(text) or p.search(context) for p in self.context):
             return False
         if self.any and not any(p.search(text) for p in self.any):
             return False
@@ -168,7 +171,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
                 break
         for cq in questions:
             for cr in cq.rules:
-                if not cr.matches(s.lemmas, exceptions):
+                if not cr.matches(s.lemmas, exceptions, s.context):
                     continue
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:

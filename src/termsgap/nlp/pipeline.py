@@ -26,7 +26,10 @@ DEFINITION = [
 ]
 # the lookup table's readings that hurt legal text: "data" is not "datum", "AI" is not "have", "third" is not "3"
 KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "media", "terms": "terms",
-        "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit"}
+        "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit",
+        "least": "least", "later": "later", "earlier": "earlier", "as": "as", "more": "more", "less": "less",
+        "most": "most", "longer": "longer", "shorter": "shorter", "better": "better", "worse": "worse",
+        "best": "best", "worst": "worst", "an": "an", "following": "following", "training": "training"}
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +72,9 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
                 term = term.strip().lower()
                 if len(term) < 3 or term in found:
                     continue
-                body_l = lemmatize(body[:400])
+                words = body.split()
+                head = " ".join(words[:14] if i == 0 else words[-14:])
+                body_l = lemmatize(head)
                 tags = tuple(name for name, rx in concepts.items() if rx.search(body_l))
                 if tags:
                     found[term] = tags
@@ -103,7 +108,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
     bodies = [strip_number(c.text) for c in clauses]
     for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
         lead = lemma_text(nlp.make_doc(clause.lead_in), table) + " : " if clause.lead_in else ""
-        context = " > ".join(clause.location.section).lower()
+        context = lemmatize(" > ".join(clause.location.section)) + " | " + lemma_text(doc, table)
         for sent in doc.sents:
             text = sent.text.strip()
             if len(text) < 3:
