@@ -91,6 +91,7 @@ class Sentence(Frozen):
     conditions: tuple[str, ...] = Field((), description="'if ...', 'where ...', 'for X users' phrases")
     durations: tuple["Duration", ...] = ()
     terms: tuple[str, ...] = Field((), description="canonical defined-term concepts the sentence refers to")
+    definition: bool = Field(False, description="the sentence defines a term ('“X” means ...'): it commits to nothing")
 
 
 class Duration(Frozen):

@@ -163,6 +163,8 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
     for s in doc.sentences:
+        if s.definition:
+            continue
         exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
         scope = None
         for name, rx, business in scopes:

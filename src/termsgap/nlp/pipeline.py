@@ -82,15 +82,21 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
 
 
 def mark_terms(lemmas: str, definitions: dict[str, tuple[str, ...]], term_lemmas: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-    """Append a concept marker after each defined term: 'customer content ⟪content⟫'."""
+    """Append a concept marker after each defined term: 'customer content ⟪content⟫'. One pass, longest term
+    first, so 'personal data breach' is read as itself and not as 'personal data' + 'breach'."""
+    terms = sorted((t for t in definitions if term_lemmas.get(t)), key=lambda t: -len(term_lemmas[t]))
+    if not terms:
+        return lemmas, ()
+    by_lemma = {term_lemmas[t]: definitions[t] for t in terms}
+    rx = re.compile(r"\b(" + "|".join(re.escape(term_lemmas[t]) for t in terms) + r")\b")
     tags: list[str] = []
-    for term, concepts in definitions.items():
-        tl = term_lemmas[term]
-        if tl and re.search(rf"\b{re.escape(tl)}\b", lemmas):
-            marker = " ".join(f"⟪{c}⟫" for c in concepts)
-            lemmas = re.sub(rf"\b{re.escape(tl)}\b", lambda m: f"{m.group(0)} {marker}", lemmas)
-            tags.extend(concepts)
-    return lemmas, tuple(dict.fromkeys(tags))
+
+    def mark(m: re.Match) -> str:
+        concepts = by_lemma[m.group(1)]
+        tags.extend(concepts)
+        return m.group(0) + " " + " ".join(f"⟪{c}⟫" for c in concepts)
+
+    return rx.sub(mark, lemmas), tuple(dict.fromkeys(tags))
 
 
 def strip_number(text: str) -> tuple[str, int]:
@@ -126,6 +132,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
                 conditions=tuple(m.group(0).strip(" ,(") for m in CONDITION.finditer(text)),
                 durations=durations(text),
                 terms=tags,
+                definition=bool(DEFINITION[0].match(text)),
             ))
     return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(sentences),
                              definitions=definitions)
