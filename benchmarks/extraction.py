@@ -42,6 +42,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$", re.M)
 _HR = re.compile(r"^\s*([*_-])(\s*\1){2,}\s*$", re.M)
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _LIST = re.compile(r"^\s*[*+-]\s+", re.M)
 _HEAD = re.compile(r"^\s*#{1,6}\s+", re.M)
 _QUOTE = re.compile(r"^\s*>\s?", re.M)
@@ -69,25 +70,47 @@ def renumber_ordered_lists(md: str) -> str:
     return "\n".join(out)
 
 
+def _unescape_outside_code(s: str) -> str:
+    """Backslash escapes (1\\. -> 1.) except inside code blocks, where Markdown keeps them."""
+    out, code = [], False
+    for line in s.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            code = not code
+        elif not code:
+            line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>])", r"\1", line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def normalize_markdown(md: str) -> str:
     """Markdown source to comparable plain text."""
     s = renumber_ordered_lists(md.replace("\r\n", "\n"))
+    s = _FRONT_MATTER.sub("", s, count=1)                       # YAML front matter is not rendered
+    s = _unescape_outside_code(s)
+    s = re.sub(r"<!--.*?-->", " ", s, flags=re.S)               # nor are HTML comments
+    s = re.sub(r"^\s*:::.*$", " ", s, flags=re.M)                # nor docs directives (:::image ...)
+    s = re.sub(r"^\s*(```|~~~)\S*\s*$", " ", s, flags=re.M)     # code fences and their language tags
+    s = re.sub(r"\[!(\w+)\]", lambda m: m.group(1).capitalize() + ":", s)  # > [!NOTE] admonitions
     s = _TABLE_SEP.sub(" ", s)
     s = _SETEXT.sub(" ", s)
     s = _HR.sub(" ", s)
+    s = re.sub(r"^\s*>?\s*\[!include[^\n]*$", " ", s, flags=re.M | re.I)  # docs include directives
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", s)                  # images (not rendered as text)
     s = _LINK.sub(r"\1", s)
+    s = re.sub(r"(\*\*|__)", "", s)                               # strong emphasis markers
     s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
     s = _TAG.sub(" ", s)
     s = _HEAD.sub("", s)
     s = _QUOTE.sub("", s)
     s = _LIST.sub("", s)
-    s = s.replace("\\", "")
     return normalize_text(s)
 
 
 def normalize_text(s: str) -> str:
     """Extracted (or de-marked-up) text to comparable plain text."""
     s = s.replace("&nbsp;", " ").replace("\u00a0", " ")
+    s = re.sub("[\u200b\u2060\ufeff]", "", s)                     # zero-width characters
+    s = re.sub("[\u200b\u2060\ufeff]", "", s)
     s = re.sub(r"[*_#>|`]", " ", s)
     s = s.replace("\u2010", "-").replace("\u2011", "-").replace("\u00ad", "")
     s = re.sub(r"\s+", " ", s)

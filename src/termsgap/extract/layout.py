@@ -251,6 +251,14 @@ def find_tables(hlines: list[tuple[float, float, float]], vlines: list[tuple[flo
     """Grids from horizontal (x0, x1, y) and vertical (x, y0, y1) ruling lines."""
     if len(hlines) < 2 or len(vlines) < 2:
         return []
+    # a rule of a grid meets at least two rules of the other direction; underlines and separators do not
+    for _ in range(2):
+        hlines = [h for h in hlines if sum(1 for v in vlines if h[0] - tol <= v[0] <= h[1] + tol
+                                           and v[1] - tol <= h[2] <= v[2] + tol) >= 2]
+        vlines = [v for v in vlines if sum(1 for h in hlines if h[0] - tol <= v[0] <= h[1] + tol
+                                           and v[1] - tol <= h[2] <= v[2] + tol) >= 2]
+    if len(hlines) < 2 or len(vlines) < 2:
+        return []
     n_h = len(hlines)
     parent = list(range(n_h + len(vlines)))
 

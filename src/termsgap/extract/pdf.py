@@ -426,13 +426,14 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
     cur_level = 0
     col_right: dict[tuple[int, int], float] = {}
     col_left: dict[tuple[int, int], float] = {}
+    doc_left: dict[int, float] = {}
     for ln in flow:
         if ln.table is None:
             k = (ln.page, ln.col)
             col_right[k] = max(col_right.get(k, 0.0), ln.x1)
-            col_left[k] = min(col_left.get(k, 1e9), ln.x0)
-    _LEFTS.clear()
-    _LEFTS.update(col_left)
+            doc_left[ln.col] = min(doc_left.get(ln.col, 1e9), ln.x0)
+    for ln in flow:      # left edges: the same for every page (pages without body-level lines are common)
+        col_left[(ln.page, ln.col)] = doc_left.get(ln.col, ln.x0)
     bullet_x: dict[tuple[int, int], list[float]] = defaultdict(list)
     for ln in flow:
         if ln.table is None and _starts_item(ln.text):
@@ -477,36 +478,12 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
             continue
         style = _style(ln, body, levels)
         item = _starts_item(ln.text)
-        new = False
         if not cur:
             new = True
+        elif style != cur_style or item:
+            new = True
         else:
-            prev = cur[-1]
-            same_region = prev.page == ln.page and prev.col == ln.col and ln.top >= prev.top - 1
-            if style != cur_style:
-                new = True
-            elif item:
-                new = True
-            elif same_region:
-                gap = ln.top - prev.bottom
-                normal = gaps.get(round(prev.size * 2) / 2, 0.25 * prev.height)
-                if gap > normal + 0.4 * max(prev.height, 1):
-                    new = True
-                elif CLAUSE_RE.match(ln.text) and TERMINAL_RE.search(prev.text) and not _full(prev, col_right):
-                    new = True
-                elif cur_kind == "list_item" and ln.x0 < _region_first(cur, ln).x0 - 2:
-                    new = True
-                elif cur_kind != "list_item" and cur_style == 0 and ln.x0 > prev.x0 + 12 and len(cur) > 1 \
-                        and not _full(prev, col_right):
-                    new = True       # an indented first line
-            else:
-                new = not _continues(prev, ln, cur_style, style, col_left, col_right)
-                if new and cur_kind == "list_item" and not style and not item:
-                    # a list item's hanging indent carried into the next column or page
-                    indent = _item_indent(cur)
-                    left = col_left.get((ln.page, ln.col), ln.x0)
-                    if indent is not None and indent > 2 and abs((ln.x0 - left) - indent) <= 2.5:
-                        new = False
+            new = _breaks(cur, ln, gaps, col_left, col_right, cur_style)
         if new:
             flush()
             cur_style = style
@@ -520,22 +497,57 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
     return blocks
 
 
+def _offsets(cur: list[Line], col_left) -> tuple[float, Optional[float]]:
+    """Where the block's first line and its following lines start, relative to their column's left edge.
+    The second is None when it cannot be told (a one-line block without a marker)."""
+    def off(l: Line, x: float) -> float:
+        return x - col_left.get((l.page, l.col), l.x0)
+
+    first = cur[0]
+    first_off = off(first, first.x0)
+    if len(cur) > 1:
+        return first_off, off(cur[1], cur[1].x0)
+    if len(first.words) >= 2 and (BULLET_RE.match(first.text) or CLAUSE_RE.match(first.text)):
+        return first_off, off(first, first.words[1].x0)
+    return first_off, None
+
+
+def _breaks(cur: list[Line], ln: Line, gaps, col_left, col_right, cur_style: int) -> bool:
+    """Does `ln` start a new block after the lines `cur` (same style, no bullet)?"""
+    prev = cur[-1]
+    same_region = prev.page == ln.page and prev.col == ln.col and ln.top >= prev.top - 1
+    first_off, cont_off = _offsets(cur, col_left)
+    ln_off = ln.x0 - col_left.get((ln.page, ln.col), ln.x0)
+    clause = bool(CLAUSE_RE.match(ln.text))
+    # a sibling of a hanging-indent item: starts where the block's marker started, not where its text runs
+    if clause and abs(ln_off - first_off) <= 2 and cont_off is not None and abs(cont_off - first_off) > 2:
+        if same_region or not (prev.words and prev.words[-1].hy):
+            return True
+    if same_region:
+        gap = ln.top - prev.bottom
+        normal = gaps.get(round(prev.size * 2) / 2, 0.25 * prev.height)
+        if gap > normal + 0.4 * max(prev.height, 1):
+            return True
+        if clause and TERMINAL_RE.search(prev.text) and not _full(prev, col_right):
+            return True
+        if ln.x0 < _region_first(cur, ln).x0 - 2:
+            return True                                     # outdented: the block above was indented
+        if cont_off is not None and len(cur) > 1 and ln_off > cont_off + 12 and not _full(prev, col_right):
+            return True                                     # an indented first line
+        return False
+    # first line of a new column or page
+    if cur_style:
+        return True
+    if cont_off is not None and abs(ln_off - cont_off) <= 2 and (cont_off != first_off or not clause):
+        return False                                        # runs on at the block's own indentation
+    return not _continues(prev, ln, col_left, col_right)
+
+
 def _region_first(cur: list[Line], ln: Line) -> Line:
     for l in cur:
         if l.page == ln.page and l.col == ln.col:
             return l
     return ln
-
-
-def _item_indent(cur: list[Line]) -> Optional[float]:
-    """Offset of a list item's text from its column's left edge (the hanging indent), if it can be told."""
-    first = cur[0]
-    if len(first.words) >= 2:
-        return first.words[1].x0 - first.x0 + (first.x0 - _LEFTS.get((first.page, first.col), first.x0))
-    return None
-
-
-_LEFTS: dict[tuple[int, int], float] = {}
 
 
 def _normal_gaps(flow: list[Line]) -> dict[float, float]:
@@ -549,8 +561,15 @@ def _normal_gaps(flow: list[Line]) -> dict[float, float]:
                 per[round(a.size * 2) / 2].append(g)
     out = {}
     for k, v in per.items():
-        v.sort()
-        out[k] = v[len(v) // 3] if len(v) >= 3 else min(v)
+        if len(v) >= 5:
+            v.sort()
+            out[k] = v[len(v) // 3]
+    if out:
+        # sizes with too few samples (headings): scale the gap of the most frequent size
+        ref = max(per, key=lambda k: len(per[k]) if k in out else -1)
+        for k in per:
+            if k not in out:
+                out[k] = out[ref] * k / ref if ref else 0.0
     return out
 
 
@@ -559,16 +578,11 @@ def _full(ln: Line, col_right: dict[tuple[int, int], float]) -> bool:
     return ln.x1 >= right - 4 * max(ln.height, 1)
 
 
-def _continues(prev: Line, ln: Line, prev_style: int, style: int, col_left, col_right) -> bool:
+def _continues(prev: Line, ln: Line, col_left, col_right) -> bool:
     """Does `ln`, the first line of a new column or page, continue the paragraph that `prev` ended?"""
-    if prev_style or style:
-        return False
-    if _starts_item(ln.text):
-        return False
     if prev.words and prev.words[-1].hy:
         return True
-    first = ln.text[:1]
-    if first.islower():
+    if ln.text[:1].islower():
         return True
     if not TERMINAL_RE.search(prev.text):
         return True
