@@ -1,0 +1,159 @@
+"""Change reports (termsgap.history.diff.ChangeReport): terminal text, canonical JSON, self-contained HTML.
+
+    from termsgap.report.changes import change_text, write_change_reports
+    print(change_text(report))
+    write_change_reports(report, Path("out"))      # changes.json, changes.html
+
+The JSON is `ChangeReport.model_dump(mode="json")` (schema_version inside); the HTML inlines its stylesheet
+(no external CSS, scripts, fonts or images) and escapes everything.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from termsgap.history.diff import ChangeReport, ClauseChange, DocumentChange, FactChange
+
+from . import _atomic_write
+
+FORMATS = {"json": "changes.json", "html": "changes.html", "text": "changes.txt"}
+TERMINAL_CLAUSES = 6
+_WIDTH = 110
+
+
+def _short(text: str, width: int = _WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _where(c: ClauseChange) -> str:
+    ref = c.after or c.before
+    if ref is None:
+        return ""
+    return f"§{ref.clause}" if ref.clause else (f"p.{ref.page}" if ref.page else (f"l.{ref.line}" if ref.line else ""))
+
+
+def clause_line(c: ClauseChange) -> str:
+    mark = {"added": "+", "removed": "-", "reworded": "~"}[c.kind]
+    where = _where(c)
+    body = c.delta if c.kind == "reworded" else (c.after or c.before).text
+    return f"{mark} {c.kind} {where + ' ' if where else ''}\"{_short(body, _WIDTH - 20)}\""
+
+
+def outcome_text(report: ChangeReport, fail_on: str = "changed") -> str:
+    if report.before is None:
+        what = "first run (baseline), nothing to compare"
+    elif report.worse:
+        what = "terms changed, a verdict got worse"
+    elif report.changed:
+        what = "terms changed, no verdict got worse"
+    else:
+        what = "no semantic change"
+    if report.errors:
+        what += f"; {report.errors} source{'s' if report.errors > 1 else ''} could not be read"
+    return f"{what} (exit {report.exit_code(fail_on)})"
+
+
+def _fact_lines(facts: Iterable[FactChange]) -> list[str]:
+    out = []
+    for f in facts:
+        out.append("    " + f.line + ("   WORSE" if f.worse else ""))
+        if f.after is not None and f.after.waiver_note and f.after.waiver_note != (f.before.waiver_note if f.before
+                                                                                   else ""):
+            out.append("      waiver: " + f.after.waiver_note)
+    return out
+
+
+def document_text(d: DocumentChange) -> list[str]:
+    name = d.source
+    if d.status == "error":
+        return [f"{name}: could not be read: {d.error}"]
+    if d.status in ("added", "removed"):
+        return [f"{name}: document {d.status}"]
+    head = f"{name}: {'no semantic change' if d.status == 'unchanged' else 'changed'}"
+    if d.sha_before == d.sha_after:
+        head += " (same document)"
+    elif d.clauses or d.reflowed:
+        head += (f" · clauses {d.clause_count('added')} added, {d.clause_count('removed')} removed, "
+                 f"{d.clause_count('reworded')} reworded")
+        if d.reflowed:
+            head += f" ({d.reflowed} renumbered or reflowed only)"
+    lines = [head]
+    if d.fact_changes:
+        lines.append("  facts changed:")
+        lines += _fact_lines(d.fact_changes)
+    if d.verdict_changes:
+        lines.append("  verdicts changed (same answer):")
+        lines += _fact_lines(d.verdict_changes)
+    if d.evidence_changes:
+        lines.append("  evidence reworded (same answer): " + ", ".join(f.question for f in d.evidence_changes))
+    if d.clauses:
+        lines.append("  clauses:")
+        lines += ["    " + clause_line(c) for c in d.clauses[:TERMINAL_CLAUSES]]
+        if len(d.clauses) > TERMINAL_CLAUSES:
+            lines.append(f"    … and {len(d.clauses) - TERMINAL_CLAUSES} more clause changes (see changes.html)")
+    return lines
+
+
+def change_text(report: ChangeReport, fail_on: str = "changed") -> str:
+    """The terminal summary of one vendor's change report."""
+    before = f"run {report.before.id} ({report.before.created})" if report.before else "no earlier run"
+    after = f"run {report.after.id} ({report.after.created})" if report.after.id is not None else report.after.created
+    lines = [f"{report.vendor or 'no vendor'} · {before} → {after} · policy {report.after.policy}"]
+    for d in report.documents:
+        lines += document_text(d)
+    lines.append("result: " + outcome_text(report, fail_on))
+    return "\n".join(lines)
+
+
+def render_json(report: ChangeReport) -> bytes:
+    return (report.model_dump_json(indent=2) + "\n").encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("termsgap.report", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(state_text=__import__("termsgap.history.diff", fromlist=["state_text"]).state_text)
+    return env.get_template("changes.html.j2")
+
+
+def _delta_html(delta: str):
+    """`[-old-]{+new+}` markers to <del>/<ins>, everything else escaped."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    out = []
+    for part in re.split(r"(\[-.*?-\]|\{\+.*?\+\})", delta):
+        if part.startswith("[-") and part.endswith("-]"):
+            out.append(Markup("<del>") + escape(part[2:-2]) + Markup("</del>"))
+        elif part.startswith("{+") and part.endswith("+}"):
+            out.append(Markup("<ins>") + escape(part[2:-2]) + Markup("</ins>"))
+        else:
+            out.append(escape(part))
+    return Markup("").join(out)
+
+
+def render_html(report: ChangeReport, fail_on: str = "changed") -> bytes:
+    html = _template().render(report=report, outcome=outcome_text(report, fail_on), delta_html=_delta_html,
+                              where=_where)
+    return html.encode("utf-8")
+
+
+def render_text(report: ChangeReport, fail_on: str = "changed") -> bytes:
+    return (change_text(report, fail_on) + "\n").encode("utf-8")
+
+
+def write_change_reports(report: ChangeReport, out_dir: Path, formats: Iterable[str] = ("json", "html"),
+                         fail_on: str = "changed") -> list[Path]:
+    """Render every format in memory, then write each atomically into `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    renderers = {"json": lambda r: render_json(r), "html": lambda r: render_html(r, fail_on),
+                 "text": lambda r: render_text(r, fail_on)}
+    rendered = [(FORMATS[f], renderers[f](report)) for f in dict.fromkeys(formats)]
+    return [_atomic_write(out_dir / name, data) for name, data in rendered]
