@@ -49,6 +49,21 @@ def _load_waivers(path: str | None, questions=None):
         fail(str(exc))
 
 
+def store_scan(db, facts, result, checklist):
+    """Store a scan in history; a history problem warns but never costs the user the scan. Returns the run id."""
+    import sqlite3
+
+    from ..history import HistoryError, Store, record_scan
+
+    try:
+        with Store(db) as store:
+            run_id, _ = record_scan(store, facts, result, checklist)
+            return run_id
+    except (HistoryError, sqlite3.Error, OSError) as exc:
+        click.echo(f"termsgap: warning: scan not stored in history: {exc}", err=True)
+        return None
+
+
 # --------------------------------------------------------------------------- watch
 
 @click.group()
@@ -243,7 +258,7 @@ def history_show(run, db):
                    + (f" · {d.error}" if d.error else ""))
     if sr.changes_json:
         click.echo("")
-        click.echo(change_text(ChangeReport.model_validate_json(sr.changes_json)))
+        click.echo(change_text(ChangeReport.loads(sr.changes_json)))
 
 
 @history.command("diff")

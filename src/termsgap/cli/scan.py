@@ -9,7 +9,9 @@ import click
 
 from .. import engine
 from ..report import available_formats, summary_text, write_reports
+from ..policy.waivers import apply_waivers
 from .common import ExitCode, expand_inputs, fail, resolve_policy
+from .history import _load_waivers, store_scan
 
 
 @click.command()
@@ -24,11 +26,16 @@ from .common import ExitCode, expand_inputs, fail, resolve_policy
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
-def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet):
+@click.option("--db", type=click.Path(dir_okay=False), default=None, envvar="TERMSGAP_DB",
+              help="History database the scan is stored in (default: ~/.local/share/termsgap/history.db).")
+@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
+              help="Waivers YAML to apply (default: waivers.yaml in the current folder, if present).")
+def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, waivers_path):
     """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
 
     Writes report.json, report.html and report.pdf into --out. Exit code: 0 no gap, 1 a question is a gap,
     2 usage or input error (a document could not be read; the others are still checked and reported).
+    Every scan is stored in the history database (--db) with waivers applied (--waivers).
     """
     unknown = [f for f in formats if f not in available_formats()]
     if unknown:
@@ -47,7 +54,11 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet):
                 click.echo(f"\ntermsgap: {df.source}: {df.error}" if show_bar else f"termsgap: {df.source}: {df.error}",
                            err=True)
             bar.update(1)
-        result = engine.scan(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, progress=progress)
+        checklist = policy.load_checklist()
+        facts = engine.analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
+    result = engine.judge_all(facts, policy, vendor=vendor, checklist=checklist)
+    result = apply_waivers(result, _load_waivers(waivers_path, [q.id for q in checklist.questions]))
+    store_scan(db, facts, result, checklist)
     written = write_reports(result, out, formats)
     if not quiet:
         click.echo(summary_text(result))

@@ -40,10 +40,9 @@ CLAUSE_RE = re.compile(
 
 # left sides of a line-end hyphen that are real compound prefixes: keep the hyphen
 KEEP_PREFIXES = {
-    "non", "self", "third", "sub", "co", "cross", "multi", "pre", "post", "re", "anti", "semi", "pseudo", "quasi",
-    "inter", "intra", "opt", "ex", "e", "de", "well", "end", "all", "first", "high", "low", "long", "short",
-    "full", "part", "half", "on", "off", "in", "out", "up", "over", "under", "built", "cloud", "real", "fine",
-    "machine", "human", "state", "then", "so", "per", "top", "one", "two", "open", "closed",
+    "non", "self", "third", "sub", "co", "cross", "multi", "anti", "semi", "pseudo", "quasi", "ex", "opt", "well",
+    "end", "all", "first", "high", "low", "long", "short", "full", "part", "half", "built", "cloud", "real",
+    "fine", "machine", "human", "state", "then", "per", "top", "one", "two", "open", "closed", "de", "pre", "post",
 }
 
 TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
@@ -367,13 +366,15 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
             return True
         if vocab.words.get(joined, 0) > 0:
             return False
+    if kind == "‐":
+        return False                       # typesetter hyphenation (U+2010) inside a word
     if low in KEEP_PREFIXES:
         return True
-    if kind == "‐":
-        return False                       # typesetter hyphenation (U+2010) of a word
+    if vocab is not None and vocab.hyphenating:
+        return True                        # the typesetter marks its own breaks with U+2010: this one is real
     if vocab is not None and len(low) > 2 and vocab.words.get(low, 0) and vocab.words.get(rw_s.lower(), 0):
         return True                        # both halves are words of the document: a compound
-    return vocab is not None and not vocab.hyphenating
+    return False
 
 
 @dataclass

@@ -369,12 +369,7 @@ def _mark_running(pages: list[list[Line]], dims: list[tuple[float, float]], body
         if not lines:
             continue
         h = dims[pi][1]
-        for ln in lines:
-            if ln.table is not None:
-                continue
-            zone = "top" if ln.bottom < 0.12 * h else "bottom" if ln.top > 0.88 * h else ""
-            if not zone:
-                continue
+        for ln, zone in _margin_lines(lines, h):
             key = _norm_key(ln.text)
             counts[(zone, key)].add(pi)
             cands.append((ln, zone, key))
@@ -393,6 +388,29 @@ def _mark_running(pages: list[list[Line]], dims: list[tuple[float, float]], body
             ln.drop = True
         elif extreme and ln.size < 0.85 * body and len(t.split()) <= 10:
             ln.drop = True
+
+
+def _margin_lines(lines: list[Line], h: float) -> list[tuple[Line, str]]:
+    """Lines in the top/bottom 12% of the page that stand apart from the text next to them (a running header
+    or footer sits in the margin, separated from the body by white space)."""
+    text = sorted((ln for ln in lines if ln.table is None), key=lambda ln: ln.top)
+    out: list[tuple[Line, str]] = []
+    for i, ln in enumerate(text):
+        if ln.bottom >= 0.12 * h:
+            break
+        nxt = next((o for o in text[i + 1:] if o.top > ln.bottom - 1), None)
+        if nxt is not None and nxt.top - ln.bottom < 0.4 * ln.height:
+            break
+        out.append((ln, "top"))
+    for i in range(len(text) - 1, -1, -1):
+        ln = text[i]
+        if ln.top <= 0.88 * h:
+            break
+        prv = next((o for o in reversed(text[:i]) if o.bottom < ln.top + 1), None)
+        if prv is not None and ln.top - prv.bottom < 0.4 * ln.height:
+            break
+        out.append((ln, "bottom"))
+    return out
 
 
 def _heading_levels(pages: list[list[Line]], body: float) -> dict[float, int]:

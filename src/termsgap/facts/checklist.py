@@ -29,7 +29,8 @@ class ValueSpec(Strict):
 
 
 class Rule(Strict):
-    answer: str = Field(description="an answer value of the question, or a signal name used by combos")
+    answer: str = Field(description="an answer value of the question, a signal name used by combos, or 'ignore' "
+                                    "(the sentence is about the question but answers nothing, e.g. a negated signal)")
     name: str = ""
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
@@ -81,6 +82,8 @@ class Checklist(Strict):
     macros: dict[str, str] = {}
     concepts: dict[str, str] = Field({}, description="named patterns; also used to read definitions")
     scopes: tuple[Scope, ...] = ()
+    override: Optional[str] = Field(None, description="a sentence matching this ('Notwithstanding the foregoing, ...') "
+                                                      "overrides the other sentences answering the same question")
     questions: tuple[Question, ...]
 
     def expand(self, pattern: str) -> str:
@@ -129,7 +132,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
         signals = {c for combo in q.combos for c in combo.all}
         for i, r in enumerate(q.rules):
             where = f"{q.id}: rules[{i}]"
-            if r.answer not in q.answers and r.answer not in signals:
+            if r.answer not in q.answers and r.answer not in signals and r.answer != "ignore":
                 errors.append(f"{path}: {where}: answer '{r.answer}' is neither an answer of the question nor a combo signal")
             for field in ("all", "any", "none", "context"):
                 for j, p in enumerate(getattr(r, field)):
@@ -144,6 +147,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
                 errors.append(f"{path}: {q.id}: combo answer '{c.answer}' is not an answer of the question")
     for s in cl.scopes:
         check(f"scopes.{s.name}", s.pattern)
+    check("override", cl.override)
     return errors
 
 

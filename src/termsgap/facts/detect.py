@@ -115,7 +115,7 @@ def _fmt(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument) -> Fact:
+def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, override: re.Pattern | None) -> Fact:
     q = cq.q
     signals = {h.answer for h in hits if h.scope is None}
     for combo in q.combos:
@@ -127,11 +127,16 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument) -> Fac
                 if h.answer not in seen:
                     seen.add(h.answer)
                     ev.append(h.sentence)
+            value = _pick([h.value for h in members], q.value_pick)
             for s in ev:
-                hits.append(Hit(combo.answer, combo.confidence, s, None, None, "combo"))
+                hits.append(Hit(combo.answer, combo.confidence, s, value, None, "combo"))
     answers = [h for h in hits if h.answer in q.answers]
     primary = [h for h in answers if h.scope is None]
     scoped_hits = [h for h in answers if h.scope is not None]
+    if override is not None:
+        overriding = [h for h in primary if override.search(h.sentence.lemmas)]
+        if overriding:  # "Notwithstanding anything to the contrary, ..." decides the question
+            primary = overriding
     pool = primary or scoped_hits
     if not pool:
         return Fact(question=q.id, answer="not-addressed", confidence=0.9)
@@ -175,10 +180,13 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
             for cr in cq.rules:
                 if not cr.matches(s.lemmas, exceptions, s.context):
                     continue
+                if cr.rule.answer == "ignore":
+                    break
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:
                     continue
                 hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
                                          cr.rule.name or cr.rule.answer))
                 break
-    return tuple(decide(cq, hits[cq.q.id], doc) for cq in questions)
+    override = checklist.compile(checklist.override) if checklist.override else None
+    return tuple(decide(cq, hits[cq.q.id], doc, override) for cq in questions)

@@ -155,6 +155,24 @@ class ChangeReport(Frozen):
     def errors(self) -> int:
         return sum(1 for d in self.documents if d.status == "error")
 
+    @classmethod
+    def loads(cls, text: str | bytes) -> "ChangeReport":
+        """Read a change report's JSON back (computed fields are dropped and recomputed)."""
+        import json
+
+        data = json.loads(text)
+        major = str(data.get("schema_version", "")).split(".", 1)[0]
+        if major != SCHEMA_VERSION.split(".", 1)[0]:
+            raise ValueError(f"change report schema version {data.get('schema_version')!r} is not supported "
+                             f"(this termsgap reads {SCHEMA_VERSION})")
+        for k in ("changed", "worse", "errors"):
+            data.pop(k, None)
+        for d in data.get("documents", []):
+            for f in d.get("facts", []):
+                f.pop("worse", None)
+                f.pop("verdict_changed", None)
+        return cls.model_validate(data)
+
     def exit_code(self, fail_on: str = "changed") -> int:
         """0 nothing changed, 3 terms changed without a worse verdict, 4 a verdict got worse, 2 a source failed.
 

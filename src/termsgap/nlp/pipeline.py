@@ -29,7 +29,8 @@ KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "medi
         "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit",
         "least": "least", "later": "later", "earlier": "earlier", "as": "as", "more": "more", "less": "less",
         "most": "most", "longer": "longer", "shorter": "shorter", "better": "better", "worse": "worse",
-        "best": "best", "worst": "worst", "an": "an", "following": "following", "training": "training"}
+        "best": "best", "worst": "worst", "an": "an", "following": "following", "training": "training",
+        "'s": "'s", "’s": "'s", "whichever": "whichever"}
 
 
 @lru_cache(maxsize=1)

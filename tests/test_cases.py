@@ -1,0 +1,50 @@
+"""Per-question pass/fail passages (policies/cases/<question>.yaml, our own wording), like sqlfluff's rule cases.
+
+Each passage is read on its own, as a one-clause document, and must give the expected answer (and value).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from termsgap.extract.segment import segment
+from termsgap.extract.text import extract
+from termsgap.facts import detect, load_checklist
+from termsgap.nlp import annotate
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = sorted((ROOT / "policies" / "cases").glob("*.yaml"))
+CHECKLIST = load_checklist(ROOT / "policies" / "checklist.yaml")
+
+
+def answer_for(question: str, text: str):
+    data = text.encode()
+    doc = extract(Path("case.md"), data, hashlib.sha256(data).hexdigest())
+    facts = detect(annotate(doc, segment(doc), CHECKLIST.concept_patterns), CHECKLIST)
+    return next(f for f in facts if f.question == question)
+
+
+def pytest_generate_tests(metafunc):
+    if "case" in metafunc.fixturenames:
+        params, ids = [], []
+        for path in CASES:
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for case in spec["cases"]:
+                params.append((spec["question"], case))
+                ids.append(f"{spec['question']}:{case['name']}")
+        metafunc.parametrize("case", params, ids=ids)
+
+
+def test_case(case):
+    question, spec = case
+    fact = answer_for(question, spec["text"])
+    assert fact.answer == spec["answer"], f"{spec['text']!r} -> {fact.answer} ({fact.rationale})"
+    if spec.get("value") is not None and isinstance(spec["value"], (int, float)):
+        assert fact.value == spec["value"]
+
+
+def test_every_question_has_cases():
+    assert {yaml.safe_load(p.read_text())["question"] for p in CASES} == {q.id for q in CHECKLIST.questions}
