@@ -374,7 +374,25 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
         return True                        # the typesetter marks its own breaks with U+2010: this one is real
     if vocab is not None and len(low) > 2 and vocab.words.get(low, 0) and vocab.words.get(rw_s.lower(), 0):
         return True                        # both halves are words of the document: a compound
+    points = _hyphenation_points(low + rw_s.lower())
+    if points is not None and len(low) not in points:
+        return True                        # no hyphenation engine would break the word there
     return False
+
+
+_PYPHEN: list = []
+
+
+def _hyphenation_points(word: str) -> Optional[list[int]]:
+    """Positions where English hyphenation patterns allow a break (pyphen, which WeasyPrint depends on)."""
+    if not _PYPHEN:
+        try:
+            import pyphen
+            _PYPHEN.append(pyphen.Pyphen(lang="en_US"))
+        except Exception:  # optional: without pyphen the other rules decide
+            _PYPHEN.append(None)
+    dic = _PYPHEN[0]
+    return None if dic is None else dic.positions(word)
 
 
 @dataclass
