@@ -40,10 +40,17 @@ def pytest_generate_tests(metafunc):
 
 def test_case(case):
     question, spec = case
+    if spec.get("known_failure"):  # strict: the day it passes, the mark must go
+        pytest.xfail(spec["known_failure"]) if not _passes(question, spec) else pytest.fail("known_failure now passes")
     fact = answer_for(question, spec["text"])
     assert fact.answer == spec["answer"], f"{spec['text']!r} -> {fact.answer} ({fact.rationale})"
     if spec.get("value") is not None and isinstance(spec["value"], (int, float)):
         assert fact.value == spec["value"]
+
+
+def _passes(question, spec) -> bool:
+    fact = answer_for(question, spec["text"])
+    return fact.answer == spec["answer"] and (not isinstance(spec.get("value"), (int, float)) or fact.value == spec["value"])
 
 
 def test_every_question_has_cases():
