@@ -49,6 +49,7 @@ class ClauseChange(Frozen):
     after: Optional[ClauseRef] = None
     similarity: Optional[float] = None  # 0-100, for reworded clauses
     delta: str = ""
+    questions: tuple[str, ...] = ()  # questions whose evidence (before or after) lies in this clause
 
 
 class FactState(Frozen):
@@ -56,6 +57,7 @@ class FactState(Frozen):
     value: Optional[float | str] = None
     verdict: Verdict
     evidence: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()  # short locator of each evidence quote ('l.12 §4.2', 'p.3')
     fingerprints: tuple[str, ...] = ()
     waiver_note: str = ""
 
@@ -216,8 +218,18 @@ def state_text(s: FactState, with_verdict: bool = True) -> str:
     return f"{s.answer}{value}" + (f" ({s.verdict.value})" if with_verdict else "")
 
 
+def _loc(e) -> str:
+    parts = [f"p.{e.page}"] if e.page is not None else []
+    if e.line is not None:
+        parts.append(f"l.{e.line}")
+    if e.clause:
+        parts.append(f"§{e.clause}")
+    return " ".join(parts)
+
+
 def _state(f: Finding) -> FactState:
     return FactState(answer=f.answer, value=f.value, verdict=f.verdict, evidence=tuple(e.quote for e in f.evidence),
+                     where=tuple(_loc(e) for e in f.evidence),
                      fingerprints=tuple(sorted({e.fingerprint for e in f.evidence})), waiver_note=f.waiver_note)
 
 
@@ -357,6 +369,27 @@ def compare_findings(before: tuple[Finding, ...], after: tuple[Finding, ...]) ->
     return out
 
 
+def _tag_clauses(clauses: list[ClauseChange], before: tuple[Finding, ...], after: tuple[Finding, ...]
+                 ) -> list[ClauseChange]:
+    """Name, on each changed clause, the questions whose evidence it held (before) or holds (after)."""
+    def quotes(findings):
+        return [(f.question, normalise(e.quote)) for f in findings for e in f.evidence if normalise(e.quote)]
+
+    qb, qa = quotes(before), quotes(after)
+    out = []
+    for c in clauses:
+        tags: list[str] = []
+        for ref, qs in ((c.before, qb), (c.after, qa)):
+            if ref is None:
+                continue
+            text = normalise(ref.text)
+            for q, quote in qs:
+                if quote in text and q not in tags:
+                    tags.append(q)
+        out.append(c.model_copy(update={"questions": tuple(tags)}) if tags else c)
+    return out
+
+
 # --------------------------------------------------------------------------- documents and runs
 
 def compare_documents(key: str, before: Optional[tuple[DocumentResult, Optional[DocumentFacts]]],
@@ -377,6 +410,7 @@ def compare_documents(key: str, before: Optional[tuple[DocumentResult, Optional[
     if rb.sha256 != ra.sha256 and fb is not None and fa is not None:
         clauses, reflowed = align_clauses(fb.clauses, fa.clauses)
     facts = compare_findings(rb.findings, ra.findings)
+    clauses = _tag_clauses(clauses, rb.findings, ra.findings)
     status = "changed" if clauses or any(f.kind != "evidence" for f in facts) else "unchanged"
     return DocumentChange(source=ra.source, key=key, status=status, sha_before=rb.sha256 or None,
                           sha_after=ra.sha256 or None, reflowed=reflowed, clauses=tuple(clauses), facts=tuple(facts))

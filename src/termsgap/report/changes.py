@@ -38,7 +38,18 @@ def clause_line(c: ClauseChange) -> str:
     mark = {"added": "+", "removed": "-", "reworded": "~"}[c.kind]
     where = _where(c)
     body = c.delta if c.kind == "reworded" else (c.after or c.before).text
-    return f"{mark} {c.kind} {where + ' ' if where else ''}\"{_short(body, _WIDTH - 20)}\""
+    tags = f" [{', '.join(c.questions)}]" if c.questions else ""
+    return f"{mark} {c.kind} {where + ' ' if where else ''}\"{_short(body, _WIDTH - 20)}\"{tags}"
+
+
+def terminal_clauses(d: DocumentChange) -> list[ClauseChange]:
+    """Clause changes worth a line first: evidence of a changed fact, then of any question, then the rest."""
+    changed = {f.question for f in d.facts if f.kind != "evidence"}
+
+    def rank(item):
+        i, c = item
+        return (0 if changed & set(c.questions) else 1 if c.questions else 2, i)
+    return [c for _, c in sorted(enumerate(d.clauses), key=rank)]
 
 
 def outcome_text(report: ChangeReport, fail_on: str = "changed") -> str:
@@ -59,6 +70,11 @@ def _fact_lines(facts: Iterable[FactChange]) -> list[str]:
     out = []
     for f in facts:
         out.append("    " + f.line + ("   WORSE" if f.worse else ""))
+        for label, s in (("was", f.before), ("now", f.after)):
+            if s is not None and s.evidence and f.kind != "verdict":
+                where = f" ({s.where[0]})" if s.where and s.where[0] else ""
+                more = f" +{len(s.evidence) - 1}" if len(s.evidence) > 1 else ""
+                out.append(f"      {label}: \"{_short(s.evidence[0], _WIDTH - 30)}\"{where}{more}")
         if f.after is not None and f.after.waiver_note and f.after.waiver_note != (f.before.waiver_note if f.before
                                                                                    else ""):
             out.append("      waiver: " + f.after.waiver_note)
@@ -90,7 +106,7 @@ def document_text(d: DocumentChange) -> list[str]:
         lines.append("  evidence reworded (same answer): " + ", ".join(f.question for f in d.evidence_changes))
     if d.clauses:
         lines.append("  clauses:")
-        lines += ["    " + clause_line(c) for c in d.clauses[:TERMINAL_CLAUSES]]
+        lines += ["    " + clause_line(c) for c in terminal_clauses(d)[:TERMINAL_CLAUSES]]
         if len(d.clauses) > TERMINAL_CLAUSES:
             lines.append(f"    … and {len(d.clauses) - TERMINAL_CLAUSES} more clause changes (see changes.html)")
     return lines
