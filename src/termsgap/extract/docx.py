@@ -19,10 +19,13 @@ from .layout import BULLET_RE, clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-_MD_HINTS = re.compile(r"(?:^|\s)[*+-] {2,4}\S|\S\s+(?:={3,}|-{3,})\s*$|^\s*(?:={3,}|-{3,})\s*$|\\[.\-*_#()\[\]]"
-                       r"|\[[^\]]+\]\([^)\s]+\)|^\s*#{1,6}\s|^\s*\*\s\*\s\*\s*$|\*\*\S")
-_MD_ITEM = re.compile(r"\s+(?=(?:[*+-]|\d+\.) {2,4}\S)")
+_MD_HINTS = re.compile(r"(?:^|\s)[*+] {2,4}\S|(?:^|[.:;!?]\s)- \S|\S\s+(?:={3,}|-{3,})\s*$|^\s*(?:={3,}|-{3,})\s*$"
+                       r"|\\[.\-*_#()\[\]]|\[[^\]]+\]\([^)\s]+\)|^\s*#{1,6}\s|^\s*\*\s\*\s\*\s*$|\*\*\S|```"
+                       r"|^\s*>\s|\|\s*-{3,}\s*\||<!--|^\s*1\.\s.*[.:;)]\s+1\.\s+[A-Z]|^\s*1\.\s+\S.*\s2\.\s+[A-Z]")
+# list markers of items that a converter ran together into one paragraph
+_MD_ITEM = re.compile(r"\s+(?=[*+] {2,4}\S)|(?<=[.:;!?)\]])\s+(?=(?:-|\d{1,2}\.)\s+\S)")
 _MD_SETEXT = re.compile(r"^(.*\S)\s+(={3,}|-{3,})\s*$")
+_MD_OL = re.compile(r"^(\s*)(\d+)\.(\s+)")
 
 
 def extract(path: Path, data: bytes, sha256: str) -> Document:
@@ -121,12 +124,6 @@ def _format(n: int, fmt: str) -> str:
     return str(n)
 
 
-def _style_chain(style):
-    while style is not None:
-        yield style
-        style = style.base_style
-
-
 def _heading_level(name: str) -> int:
     if name == "Title":
         return 1
@@ -139,6 +136,7 @@ def _read(path: Path, document) -> tuple[list[Block], int]:
     from docx.text.paragraph import Paragraph
 
     numbering = _Numbering(document)
+    styles = _Styles(document)
     body = document.element.body
     has_breaks = bool(body.xpath(".//w:br[@w:type='page'] | .//w:pageBreakBefore"))
     page = 1
@@ -166,7 +164,7 @@ def _read(path: Path, document) -> tuple[list[Block], int]:
             raw = p.text
             pg = page if has_breaks else None
             if raw.strip():
-                blocks.extend(_paragraph_blocks(path, p, raw, numbering, pg))
+                blocks.extend(_paragraph_blocks(path, el, raw, numbering, styles, pg))
             page += max(breaks_inside, 0)
         elif el.tag == f"{W}tbl":
             t = Table(el, document)
@@ -195,33 +193,71 @@ def _text_before_page_break(p_el):
     return True
 
 
-def _paragraph_blocks(path: Path, p, raw: str, numbering: _Numbering, page: Optional[int]) -> list[Block]:
-    try:
-        style_name = p.style.name if p.style is not None else ""
-    except (KeyError, AttributeError):
-        style_name = ""
-    level = 0
-    list_style = False
-    try:
-        for st in _style_chain(p.style):
-            level = level or _heading_level(st.name or "")
-            list_style = list_style or (st.name or "").startswith(("List", "list"))
-    except (KeyError, AttributeError):
-        level = _heading_level(style_name)
-    ppr = p._p.pPr
-    num_pr = ppr.numPr if ppr is not None else None
-    if num_pr is None:
+class _Styles:
+    """Paragraph style facts by style id, read once from styles.xml (python-docx's per-paragraph lookup is slow)."""
+
+    def __init__(self, document) -> None:
+        self.by_id: dict[str, tuple[str, Optional[str], object]] = {}
+        self.default: Optional[str] = None
+        self.cache: dict[Optional[str], tuple[int, bool, object]] = {}
         try:
-            num_pr = p.style.element.pPr.numPr if p.style is not None and p.style.element.pPr is not None else None
-        except AttributeError:
-            num_pr = None
+            root = document.part.styles.element
+        except (KeyError, AttributeError, NotImplementedError):
+            return
+        for st in root.findall(f"{W}style"):
+            if st.get(f"{W}type") not in (None, "paragraph"):
+                continue
+            sid = st.get(f"{W}styleId")
+            name_el = st.find(f"{W}name")
+            based = st.find(f"{W}basedOn")
+            ppr = st.find(f"{W}pPr")
+            num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+            self.by_id[sid] = (_val(name_el) or sid or "", _val(based), num_pr)
+            if st.get(f"{W}default") in ("1", "true"):
+                self.default = sid
+
+    def facts(self, style_id: Optional[str]) -> tuple[int, bool, object]:
+        """(heading level, is a list style, numPr element inherited from the style)"""
+        key = style_id or self.default
+        hit = self.cache.get(key)
+        if hit is None:
+            level, is_list, num_pr = 0, False, None
+            seen = set()
+            sid = key
+            while sid and sid in self.by_id and sid not in seen:
+                seen.add(sid)
+                name, based, npr = self.by_id[sid]
+                level = level or _heading_level(name)
+                is_list = is_list or name.lower().startswith("list")
+                num_pr = num_pr if num_pr is not None else npr
+                sid = based
+            hit = self.cache[key] = (level, is_list, num_pr)
+        return hit
+
+
+def _paragraph_blocks(path: Path, p_el, raw: str, numbering: _Numbering, styles: _Styles,
+                      page: Optional[int]) -> list[Block]:
+    ppr = p_el.find(f"{W}pPr")
+    style_id = _val(ppr.find(f"{W}pStyle")) if ppr is not None else None
+    level, list_style, style_num = styles.facts(style_id)
+    num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+    if num_pr is None:
+        num_pr = style_num
     label = None
     ilvl = 0
-    if num_pr is not None and num_pr.numId is not None:
-        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
-        label = numbering.label(str(num_pr.numId.val), ilvl)
+    if num_pr is not None:
+        num_id = _val(num_pr.find(f"{W}numId"))
+        ilvl = int(_val(num_pr.find(f"{W}ilvl")) or 0)
+        if num_id and num_id != "0":
+            label = numbering.label(num_id, ilvl)
+        else:
+            num_pr = None
 
-    if not level and _MD_HINTS.search(raw):
+    if _MD_HINTS.search(raw):
+        if level:
+            from .text import clean_inline
+            text = clean(clean_inline(raw))
+            return [Block(text=text, kind="heading", level=level, page=page)] if text else []
         return _markdown_blocks(path, raw, page)
     text = clean(raw)
     if not text:
@@ -234,19 +270,46 @@ def _paragraph_blocks(path: Path, p, raw: str, numbering: _Numbering, page: Opti
     return [Block(text=text, kind="paragraph", page=page)]
 
 
+def _split_ordered(line: str) -> str:
+    """'1. Sign in 2. Select the ...' -> one line per item, following the numbers in sequence."""
+    m = re.match(r"\s*(\d{1,2})\.\s+\S", line)
+    if not m:
+        return line
+    n = int(m.group(1))
+    pos = m.end()
+    while True:
+        nxt = re.compile(rf"\s+(?={n + 1}\.\s+[A-Z])").search(line, pos)
+        if not nxt:
+            return line
+        line = line[:nxt.start()] + "\n" + line[nxt.end():]
+        n += 1
+        pos = nxt.start() + 2
+
+
 def _markdown_blocks(path: Path, raw: str, page: Optional[int]) -> list[Block]:
     """A paragraph holding Markdown source whose line breaks were lost: restore them and read it as Markdown."""
     from . import text as md
 
     s = raw.replace("\r", "\n")
+    s = re.sub(r"<!--.*?-->", " ", s, flags=re.S)
+    s = re.sub(r"```\w*", " ", s)                                  # code fences and their language tags
+    s = re.sub(r"(?:^|(?<=\s))>\s", "", s)                        # blockquote markers
+    if re.search(r"\|\s*:?-{3,}:?\s*\|", s):                       # a pipe table run together
+        s = re.sub(r"\|\s+\|", "|\n|", s)
     s = _MD_ITEM.sub("\n", s)
+    s = "\n".join(_split_ordered(line) for line in s.split("\n"))
     lines = []
+    counter: Optional[int] = None
     for line in s.split("\n"):
         m = _MD_SETEXT.match(line)
-        if m and not line.lstrip().startswith(("*", "-", "+")):
+        if m and not line.lstrip().startswith(("*", "-", "+", "|")):
             lines += [m.group(1), m.group(2)]
-        else:
-            lines.append(line)
+            continue
+        m = _MD_OL.match(line)          # Markdown numbers an ordered list from its first item: 1. 1. 1. -> 1. 2. 3.
+        if m:
+            counter = int(m.group(2)) if counter is None else counter + 1
+            line = f"{m.group(1)}{counter}.{m.group(3)}{line[m.end():]}"
+        lines.append(line)
     try:
         doc = md.extract(path, "\n".join(lines).encode("utf-8"), "", markdown=True)
     except InputError:
