@@ -139,13 +139,18 @@ class ChangeReport(Frozen):
     @computed_field
     @property
     def changed(self) -> bool:
-        """Terms or answers changed: a document added/removed, a clause or a fact or a verdict changed.
+        """The terms changed: a document added or removed, a clause added/removed/reworded, or a fact changed.
 
-        The first run of a vendor (no `before`) is a baseline: nothing has changed yet."""
+        Verdict-only changes (a policy edit, a waiver granted or lapsed) are not term changes; one that moves
+        toward gap still makes the report `worse`. The first run of a vendor (no `before`) is a baseline."""
         if self.before is None:
             return False
-        return any(d.status in ("added", "removed") or d.clauses or any(f.kind != "evidence" for f in d.facts)
-                   for d in self.documents)
+        return any(d.status in ("added", "removed") or d.clauses or d.fact_changes for d in self.documents)
+
+    @computed_field
+    @property
+    def verdicts_changed(self) -> bool:
+        return any(f.verdict_changed for d in self.documents for f in d.facts)
 
     @computed_field
     @property
@@ -167,7 +172,7 @@ class ChangeReport(Frozen):
         if major != SCHEMA_VERSION.split(".", 1)[0]:
             raise ValueError(f"change report schema version {data.get('schema_version')!r} is not supported "
                              f"(this termsgap reads {SCHEMA_VERSION})")
-        for k in ("changed", "worse", "errors"):
+        for k in ("changed", "worse", "errors", "verdicts_changed"):
             data.pop(k, None)
         for d in data.get("documents", []):
             for f in d.get("facts", []):
@@ -411,7 +416,7 @@ def compare_documents(key: str, before: Optional[tuple[DocumentResult, Optional[
         clauses, reflowed = align_clauses(fb.clauses, fa.clauses)
     facts = compare_findings(rb.findings, ra.findings)
     clauses = _tag_clauses(clauses, rb.findings, ra.findings)
-    status = "changed" if clauses or any(f.kind != "evidence" for f in facts) else "unchanged"
+    status = "changed" if clauses or any(f.kind == "fact" for f in facts) else "unchanged"
     return DocumentChange(source=ra.source, key=key, status=status, sha_before=rb.sha256 or None,
                           sha_after=ra.sha256 or None, reflowed=reflowed, clauses=tuple(clauses), facts=tuple(facts))
 

@@ -59,6 +59,8 @@ def outcome_text(report: ChangeReport, fail_on: str = "changed") -> str:
         what = "terms changed, a verdict got worse"
     elif report.changed:
         what = "terms changed, no verdict got worse"
+    elif report.verdicts_changed:
+        what = "terms unchanged, verdicts changed (policy or waivers)"
     else:
         what = "no semantic change"
     if report.errors:
@@ -87,7 +89,7 @@ def document_text(d: DocumentChange) -> list[str]:
         return [f"{name}: could not be read: {d.error}"]
     if d.status in ("added", "removed"):
         return [f"{name}: document {d.status}"]
-    head = f"{name}: {'no semantic change' if d.status == 'unchanged' else 'changed'}"
+    head = f"{name}: {'changed' if d.status == 'changed' else 'no semantic change'}"
     if d.sha_before == d.sha_after:
         head += " (same document)"
     elif d.clauses or d.reflowed:
