@@ -21,6 +21,7 @@ it does not apply, the finding keeps its verdict, carries the waiver, and `waive
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Optional
@@ -33,6 +34,19 @@ from ..models import Finding, RunResult, Verdict, Waiver
 WAIVERS_SCHEMA_VERSION = 1
 DEFAULT_WAIVERS_FILE = "waivers.yaml"
 _FP = re.compile(r"^[0-9a-f]{16}$")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so '2027-13-01' is a clear error instead of a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def _load_yaml(text: str):
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
 class WaiverError(Exception):
@@ -82,7 +96,7 @@ def parse_waivers(text: str, path: str = "waivers.yaml", *, questions: Optional[
                   ) -> list[Waiver]:
     """Validate the text of a waivers file; raise WaiverError listing every problem at once."""
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
     except yaml.YAMLError as exc:
         raise WaiverError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
@@ -167,10 +181,10 @@ def append_waiver(path: str | Path, w: Waiver, created: Optional[date] = None) -
     elif top and re.match(r"^waivers:\s*(#.*)?$", lines[top[-1]]):  # waivers is the last key, block style
         new = text + ("" if text.endswith("\n") else "\n") + entry
     else:  # flow style or another layout: rewrite (comments are lost, content kept)
-        data = yaml.safe_load(text) or {}
+        data = _load_yaml(text) or {}
         data.setdefault("schema_version", WAIVERS_SCHEMA_VERSION)
         items = list(data.get("waivers") or [])
-        items.append(yaml.safe_load(entry.replace("\n  ", "\n"))[0])
+        items.append(_load_yaml(textwrap.dedent(entry))[0])
         data["waivers"] = items
         new = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     p.parent.mkdir(parents=True, exist_ok=True)
