@@ -79,6 +79,15 @@ class Line:
     text: str = ""
     table: Optional["Table"] = None
     drop: bool = False    # running header / footer
+    hy: str = ""          # hyphen kind at the end of the line (see Word.hy)
+    x_text: Optional[float] = None   # where the second word starts (the text after a bullet or number)
+
+    def slim(self) -> None:
+        """Forget the words once the line is laid out: memory stays proportional to the text."""
+        if self.words:
+            self.hy = self.words[-1].hy
+            self.x_text = self.words[1].x0 if len(self.words) > 1 else None
+            self.words = []
 
     @property
     def height(self) -> float:
@@ -314,19 +323,23 @@ def _cluster(values: list[float], tol: float) -> list[float]:
 
 def join_lines(lines: list[list[Word]], vocab: Optional["Vocab"] = None) -> str:
     """Lines of one paragraph to text: spaces between lines, line-end hyphenation undone where it was layout."""
+    return join_texts([(" ".join(w.text for w in ln), ln[-1].hy) for ln in lines if ln], vocab)
+
+
+def join_texts(lines: list[tuple[str, str]], vocab: Optional["Vocab"] = None) -> str:
+    """(line text, hyphen kind at its end) pairs to paragraph text."""
     out = ""
-    prev: Optional[Word] = None
-    for ln in lines:
-        if not ln:
+    prev_hy = ""
+    for txt, hy in lines:
+        if not txt:
             continue
-        txt = " ".join(w.text for w in ln)
         if not out:
             out = txt
-        elif prev is not None and prev.hy:
-            out = join_hyphen(out, prev.hy, txt, vocab)
+        elif prev_hy:
+            out = join_hyphen(out, prev_hy, txt, vocab)
         else:
             out = out + " " + txt
-        prev = ln[-1]
+        prev_hy = hy
     return out
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import re
 import shutil
-import statistics
 import subprocess
 import tempfile
 from collections import defaultdict
@@ -23,7 +22,7 @@ import pypdfium2.raw as R
 from ..models import Block, Document
 from . import InputError
 from .layout import (BULLET_RE, CLAUSE_RE, TERMINAL_RE, Line, Table, Vocab, Word, build_lines, clean,
-                     find_tables, join_lines, make_line, reading_order)
+                     find_tables, join_lines, join_texts, reading_order)
 
 _WORD = re.compile(r"[^\s\u00a0]+")
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultrabold", re.I)
@@ -301,7 +300,10 @@ def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Doc
             lines = build_lines(words, w, h, pno + 1)
             for it in items:
                 it.col = _col_of(it, lines)
-            pages.append(reading_order(lines + items))
+            ordered = reading_order(lines + items)
+            for ln in ordered:
+                ln.slim()
+            pages.append(ordered)
         finally:
             page.close()
 
@@ -465,7 +467,7 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
         nonlocal cur
         if not cur:
             return
-        text = clean(join_lines([l.words for l in cur], vocab))
+        text = clean(join_texts([(l.text, l.hy) for l in cur], vocab))
         kind = cur_kind
         if kind == "list_item":
             text = BULLET_RE.sub("", text, count=1).strip()
@@ -525,8 +527,8 @@ def _offsets(cur: list[Line], col_left) -> tuple[float, Optional[float]]:
     first_off = off(first, first.x0)
     if len(cur) > 1:
         return first_off, off(cur[1], cur[1].x0)
-    if len(first.words) >= 2 and (BULLET_RE.match(first.text) or CLAUSE_RE.match(first.text)):
-        return first_off, off(first, first.words[1].x0)
+    if first.x_text is not None and (BULLET_RE.match(first.text) or CLAUSE_RE.match(first.text)):
+        return first_off, off(first, first.x_text)
     return first_off, None
 
 
@@ -539,7 +541,7 @@ def _breaks(cur: list[Line], ln: Line, gaps, col_left, col_right, cur_style: int
     clause = bool(CLAUSE_RE.match(ln.text))
     # a sibling of a hanging-indent item: starts where the block's marker started, not where its text runs
     if clause and abs(ln_off - first_off) <= 2 and cont_off is not None and abs(cont_off - first_off) > 2:
-        if same_region or not (prev.words and prev.words[-1].hy):
+        if same_region or not prev.hy:
             return True
     if same_region:
         gap = ln.top - prev.bottom
@@ -598,7 +600,7 @@ def _full(ln: Line, col_right: dict[tuple[int, int], float]) -> bool:
 
 def _continues(prev: Line, ln: Line, col_left, col_right) -> bool:
     """Does `ln`, the first line of a new column or page, continue the paragraph that `prev` ended?"""
-    if prev.words and prev.words[-1].hy:
+    if prev.hy:
         return True
     if ln.text[:1].islower():
         return True
