@@ -59,7 +59,10 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
     result = engine.judge_all(facts, policy, vendor=vendor, checklist=checklist)
     result = apply_waivers(result, _load_waivers(waivers_path, [q.id for q in checklist.questions]))
     store_scan(db, facts, result, checklist)
-    written = write_reports(result, out, formats)
+    try:
+        written = write_reports(result, out, formats)
+    except Exception as exc:  # e.g. WeasyPrint without Pango: the reports already in `out` stay as they were
+        fail(f"{out}: cannot write the reports ({type(exc).__name__}: {exc})")
     if not quiet:
         click.echo(summary_text(result))
         click.echo("reports: " + ", ".join(str(p) for p in written))

@@ -1,0 +1,108 @@
+"""Segmentation and NLP annotation, on passages written for these tests."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from termsgap.extract.segment import clause_number, segment
+from termsgap.extract.text import extract
+from termsgap.nlp import annotate
+from termsgap.nlp.numbers import durations, words_to_number
+
+DOC = """# Quillon Data Terms
+
+## 1. Definitions
+
+"Client Material" means the prompts and files that Client submits, and the responses generated for Client.
+
+## 4. Use of Client Material
+
+4.1 Quillon will not use Client Material to train its models unless Client opts in.
+
+4.2 Client Material is kept for a maximum of thirty (30) days.
+
+When Client submits a request, Quillon:
+
+- does NOT share it with other clients;
+- deletes it within seventy-two (72) hours of a deletion request.
+
+| Sub-processor | Purpose | Location |
+|---|---|---|
+| Nimbus Hosting | Hosting | Ireland |
+"""
+
+
+@pytest.fixture(scope="module")
+def annotated(checklist):
+    data = DOC.encode()
+    doc = extract(Path("quillon.md"), data, hashlib.sha256(data).hexdigest())
+    return annotate(doc, segment(doc), checklist.concept_patterns)
+
+
+@pytest.mark.parametrize("text,number", [("4.2 Client Material", "4.2"), ("B. Security", "B."), ("(a) the", "(a)"),
+                                         ("(iv) items", "(iv)"), ("2024 was a year", None), ("Plain text", None)])
+def test_clause_numbers(text, number):
+    assert clause_number(text) == number
+
+
+def test_clauses_keep_provenance(annotated):
+    c = next(c for c in annotated.clauses if c.text.startswith("4.2"))
+    assert c.location.clause == "4.2"
+    assert c.location.section == ("Quillon Data Terms", "4. Use of Client Material")
+    assert c.location.line == 11
+    assert annotated.document.text[c.location.start:c.location.end] == c.text
+
+
+def test_list_items_read_with_their_lead_in(annotated):
+    items = [c for c in annotated.clauses if c.kind == "list_item"]
+    assert len(items) == 2 and all(c.lead_in.startswith("When Client submits") for c in items)
+    s = next(s for s in annotated.sentences if "does NOT share" in s.text)
+    assert s.lemmas.startswith("when client submit a request")
+    assert s.negated
+
+
+def test_table_rows_keep_cells_together(annotated):
+    rows = [c for c in annotated.clauses if c.kind == "table_row"]
+    assert rows[-1].cells == ("Nimbus Hosting", "Hosting", "Ireland")
+
+
+def test_defined_terms_carry_their_concepts(annotated):
+    assert "content" in annotated.definitions["client material"]
+    s = next(s for s in annotated.sentences if s.text.startswith("Quillon will not use"))
+    assert "⟪content⟫" in s.lemmas and "content" in s.terms
+    assert s.exceptions == ("unless Client opts in",)
+    assert next(s for s in annotated.sentences if s.text.startswith('"Client Material" means')).definition
+
+
+def test_durations_in_words_and_digits(annotated):
+    s = next(s for s in annotated.sentences if "maximum of thirty" in s.text)
+    (d,) = s.durations
+    assert (d.value, d.unit, d.qualifier) == (30, "days", "max")
+
+
+@pytest.mark.parametrize("text,value,unit,qual", [
+    ("within seventy-two (72) hours", 72, "hours", "max"),
+    ("no later than 48 hours", 48, "hours", "max"),
+    ("ten business days' notice", 10, "business-days", "exact"),
+    ("at least fifteen days before", 15, "days", "min"),
+    ("up to one hundred and twenty days", 120, "days", "max"),
+])
+def test_duration_parsing(text, value, unit, qual):
+    (d,) = durations(text)
+    assert (d.value, d.unit, d.qualifier) == (value, unit, qual)
+
+
+def test_words_to_number():
+    assert words_to_number("ninety-nine") == 99
+    assert words_to_number("thirty") == 30
+    assert words_to_number("banana") is None
+
+
+def test_no_model_download(monkeypatch):
+    """The pipeline is blank English plus lookup tables shipped in a package: nothing is fetched."""
+    from termsgap.nlp.pipeline import get_nlp
+    nlp, table = get_nlp()
+    assert nlp.pipe_names == ["sentencizer", "lemmatizer"]
+    assert table.get("retained") == "retain"
