@@ -6,7 +6,6 @@ changes compare with the gold-label changes is printed, not asserted (run with -
 """
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 

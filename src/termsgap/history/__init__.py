@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Optional
 from .. import __version__
 from ..models import DocumentFacts, RunResult, Waiver
 from .diff import ChangeReport, RunRef, build_report
-from .fetch import DEFAULT_TIMEOUT, Fetched, expand_source, fetch, is_url, source_key
+from .fetch import DEFAULT_TIMEOUT, Fetched, expand_source, fetch, source_key
 from .store import HistoryError, RunDocument, Store, StoredRun, Watch, _Pending, default_db_path, now_iso
 
 __all__ = ["Store", "HistoryError", "Watch", "StoredRun", "RecheckOutcome", "default_db_path", "analyser_key",
