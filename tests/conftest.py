@@ -24,3 +24,9 @@ def corpus_or_skip() -> Path:
     if not (CORPUS / "gold").is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _history_db_in_tmp(tmp_path, monkeypatch):
+    """Every scan also records history: keep tests away from the user's ~/.local/share/termsgap."""
+    monkeypatch.setenv("TERMSGAP_DB", str(tmp_path / "history.db"))

@@ -7,7 +7,9 @@ Per document (matched across runs by source), two things change:
   unchanged; a clause that was split in two or merged is a reflow, not a change; the rest is paired by
   similarity (rapidfuzz, at least `REWORD_MIN`) as *reworded*, and what is left is *added* or *removed*.
   A renumbering or reflow therefore reports no clause change.
-- **Facts**: the answer of each question. A fact *changed* when its answer or value differs. Separately the
+- **Facts**: the answer of each question. A fact *changed* when its answer differs, or when both versions state a
+  number (days, hours) and the numbers differ; a number that appears or disappears under the same answer is not a
+  changed fact (the corpus's rule), though its verdict change still shows. Separately the
   report lists verdict-only changes (same answer, other verdict: a policy edit, a waiver that lapsed) and
   evidence-only changes (same answer, other sentences quoted: a waiver bound to them stops applying).
 
@@ -364,7 +366,9 @@ def compare_findings(before: tuple[Finding, ...], after: tuple[Finding, ...]) ->
             out.append(FactChange(question=fa.question, kind="fact", after=_state(fa)))
             continue
         sb, sa = _state(fb), _state(fa)
-        if fb.answer != fa.answer or _num(fb.value) != _num(fa.value):
+        numbers_differ = (isinstance(_num(fb.value), float) and isinstance(_num(fa.value), float)
+                          and _num(fb.value) != _num(fa.value))
+        if fb.answer != fa.answer or numbers_differ:
             out.append(FactChange(question=fa.question, kind="fact", before=sb, after=sa))
         elif fb.verdict != fa.verdict:
             out.append(FactChange(question=fa.question, kind="verdict", before=sb, after=sa))

@@ -21,9 +21,9 @@ CONDITION = re.compile(r"(?:^|[\s,(])(if|where|when|to the extent|for (?:\w+ ){0
 DEFINITION = [
     # "Customer Content" means ... / “Inputs” refers to ...
     re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
-    # ... (collectively, “Customer Content”)
-    re.compile(r"(.{0,300}?)\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)", re.S),
 ]
+# ... (collectively, “Customer Content”): the words before the parenthesis are the definition
+DEFINED_AFTER = re.compile(r"\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)")
 # the lookup table's readings that hurt legal text: "data" is not "datum", "AI" is not "have", "third" is not "3"
 KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "media", "terms": "terms",
         "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit",
@@ -57,6 +57,7 @@ def lemma_text(doc_or_span, table) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=4096)
 def lemmatize(text: str) -> str:
     nlp, table = get_nlp()
     return lemma_text(nlp.make_doc(text), table)
@@ -67,18 +68,17 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
     found: dict[str, tuple[str, ...]] = {}
     for c in clauses:
         text = c.text
-        for i, pat in enumerate(DEFINITION):
-            for m in pat.finditer(text):
-                term, body = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
-                term = term.strip().lower()
-                if len(term) < 3 or term in found:
-                    continue
-                words = body.split()
-                head = " ".join(words[:14] if i == 0 else words[-14:])
-                body_l = lemmatize(head)
-                tags = tuple(name for name, rx in concepts.items() if rx.search(body_l))
-                if tags:
-                    found[term] = tags
+        candidates = [(m.group(1), m.group(2), True) for m in DEFINITION[0].finditer(text)]
+        candidates += [(m.group(1), text[max(0, m.start() - 300):m.start()], False) for m in DEFINED_AFTER.finditer(text)]
+        for term, body, body_follows in candidates:
+            term = term.strip().lower()
+            if len(term) < 3 or term in found:
+                continue
+            words = body.split()
+            tags = tuple(name for name, rx in concepts.items()
+                         if rx.search(lemmatize(" ".join(words[:14] if body_follows else words[-14:]))))
+            if tags:
+                found[term] = tags
     return found
 
 
@@ -114,7 +114,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
     sentences: list[Sentence] = []
     bodies = [strip_number(c.text) for c in clauses]
     for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
-        lead = lemma_text(nlp.make_doc(clause.lead_in), table) + " : " if clause.lead_in else ""
+        lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
         context = lemmatize(" > ".join(clause.location.section)) + " | " + lemma_text(doc, table)
         for sent in doc.sents:
             text = sent.text.strip()
