@@ -7,12 +7,86 @@ bad rule with its file, question and field at once.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+@lru_cache(maxsize=None)
+def _compile(expanded: str) -> re.Pattern:
+    """One pattern object per distinct pattern, so the detectors can share a sentence's match results."""
+    return re.compile(factor(expanded))
+
+
+# --------------------------------------------------------------------------- pattern speed
+# Python's re skips ahead on the first characters of an alternation's branches, but not when a branch starts
+# with \b: '(?:\bnot|\bnever)' is ~10x slower to search than '\b(?:not|never)'. factor() rewrites the first
+# into the second (same matches), so rules can be written naturally.
+
+def _split_group(p, i):
+    """p[i] == '(' ; return (end index of matching ')', list of top-level branch strings, prefix like '(?:')."""
+    depth, j, n = 0, i, len(p)
+    in_class = False
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            j += 2; continue
+        if in_class:
+            if c == "]": in_class = False
+        elif c == "[": in_class = True
+        elif c == "(": depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0: return j
+        j += 1
+    raise ValueError("unbalanced")
+
+def branches(body):
+    out, depth, start, j, in_class = [], 0, 0, 0, False
+    while j < len(body):
+        c = body[j]
+        if c == "\\": j += 2; continue
+        if in_class:
+            if c == "]": in_class = False
+        elif c == "[": in_class = True
+        elif c == "(": depth += 1
+        elif c == ")": depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:j]); start = j + 1
+        j += 1
+    out.append(body[start:])
+    return out
+
+def factor(p):
+    """Move a leading \\b out of a non-capturing group when every branch starts with it: (?:\\ba|\\bb) -> \\b(?:a|b).
+    Same matches; Python's re can then skip ahead on the branches' first characters."""
+    out, i = [], 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            out.append(p[i:i+2]); i += 2; continue
+        if c == "[":
+            j = i + 1
+            if j < len(p) and p[j] == "^": j += 1
+            if j < len(p) and p[j] == "]": j += 1
+            while p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            out.append(p[i:j+1]); i = j + 1; continue
+        if p.startswith("(?:", i):
+            end = _split_group(p, i)
+            inner = [factor(b) for b in branches(p[i+3:end])]
+            quantified = end + 1 < len(p) and p[end + 1] in "?*+{"
+            if not quantified and all(b.startswith("\\b") for b in inner):
+                out.append("\\b(?:" + "|".join(b[2:] for b in inner) + ")")
+            else:
+                out.append("(?:" + "|".join(inner) + ")")
+            i = end + 1; continue
+        out.append(c); i += 1
+    return "".join(out)
+
 
 
 class Strict(BaseModel):
@@ -97,7 +171,7 @@ class Checklist(Strict):
         return pattern
 
     def compile(self, pattern: str) -> re.Pattern:
-        return re.compile(self.expand(pattern))
+        return _compile(self.expand(pattern))
 
     @cached_property
     def concept_patterns(self) -> dict[str, re.Pattern]:

@@ -24,6 +24,23 @@ class Hit:
     rule: str
 
 
+class Memo:
+    """A sentence's lemma string with the results of the patterns already tried on it (rules share patterns)."""
+
+    __slots__ = ("text", "seen")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.seen: dict[int, bool] = {}
+
+    def __call__(self, pattern: re.Pattern) -> bool:
+        key = id(pattern)
+        hit = self.seen.get(key)
+        if hit is None:
+            hit = self.seen[key] = pattern.search(self.text) is not None
+        return hit
+
+
 class CompiledRule:
     def __init__(self, cl: Checklist, rule: Rule):
         self.rule = rule
@@ -37,14 +54,14 @@ class CompiledRule:
         self.near = cl.compile(v.near) if v and v.near else None
         self.avoid = cl.compile(v.avoid) if v and v.avoid else None
 
-    def matches(self, text: str, exceptions: str, context: str) -> bool:
-        if not all(p.search(text) for p in self.all):
+    def matches(self, text: "Memo", exceptions: str, context: str) -> bool:
+        if not all(text(p) for p in self.all):
             return False
-        if self.context and not all(p.search(text) or p.search(context) for p in self.context):
+        if self.context and not all(text(p) or p.search(context) for p in self.context):
             return False
-        if self.any and not any(p.search(text) for p in self.any):
+        if self.any and not any(text(p) for p in self.any):
             return False
-        if any(p.search(text) for p in self.none):
+        if any(text(p) for p in self.none):
             return False
         if self.unless and not self.unless.search(exceptions):
             return False
@@ -176,9 +193,10 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
             if not business and (rx.search(s.lemmas) or rx.search(s.context)):
                 scope = name
                 break
+        memo = Memo(s.lemmas)
         for cq in questions:
             for cr in cq.rules:
-                if not cr.matches(s.lemmas, exceptions, s.context):
+                if not cr.matches(memo, exceptions, s.context):
                     continue
                 if cr.rule.answer == "ignore":
                     break

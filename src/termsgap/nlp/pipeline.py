@@ -35,26 +35,35 @@ KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "medi
 
 @lru_cache(maxsize=1)
 def get_nlp():
+    """Blank English with the rule-based sentencizer, and the English lemma lookup table of spacy-lookups-data
+    (read once; the lemmatizer pipe is not run, since lemma_text reads the table itself)."""
     import spacy
+    from spacy.lookups import load_lookups
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    table = lemmatizer.lookups.get_table("lemma_lookup")
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
     return nlp, table
 
 
-def lemma_text(doc_or_span, table) -> str:
+KEPT_PUNCT = {"(", ")", ":", ";", ","}
+
+
+def token_lemmas(doc_or_span, table) -> list[str]:
+    """Lower-case lemmas of the tokens, spaces and punctuation other than ( ) : ; , dropped ('' in their place)."""
     out = []
     for tok in doc_or_span:
-        if tok.is_space:
-            continue
         low = tok.lower_
-        if tok.is_punct and low not in ("(", ")", ":", ";", ","):
-            continue
-        out.append(KEEP.get(low) or table.get(low, low))
-    return " ".join(out)
+        if tok.is_space or (tok.is_punct and low not in KEPT_PUNCT):
+            out.append("")
+        else:
+            out.append(KEEP.get(low) or table.get(low, low))
+    return out
+
+
+def lemma_text(doc_or_span, table) -> str:
+    return " ".join(x for x in token_lemmas(doc_or_span, table) if x)
 
 
 @lru_cache(maxsize=4096)
@@ -83,7 +92,8 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
 
 
 def mark_terms(lemmas: str, definitions: dict[str, tuple[str, ...]], term_lemmas: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-    """Append a concept marker after each defined term: 'customer content ⟪content⟫'. One pass, longest term
+    """Append a concept marker after each defined term: 'customer content κcontent' (κ is a word character no
+    English pattern matches inside, so 'once' does not match in a marker and \\bcontent does not). One pass, longest term
     first, so 'personal data breach' is read as itself and not as 'personal data' + 'breach'."""
     terms = sorted((t for t in definitions if term_lemmas.get(t)), key=lambda t: -len(term_lemmas[t]))
     if not terms:
@@ -95,7 +105,7 @@ def mark_terms(lemmas: str, definitions: dict[str, tuple[str, ...]], term_lemmas
     def mark(m: re.Match) -> str:
         concepts = by_lemma[m.group(1)]
         tags.extend(concepts)
-        return m.group(0) + " " + " ".join(f"⟪{c}⟫" for c in concepts)
+        return m.group(0) + " " + " ".join(f"κ{c}" for c in concepts)
 
     return rx.sub(mark, lemmas), tuple(dict.fromkeys(tags))
 
@@ -115,12 +125,14 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
     bodies = [strip_number(c.text) for c in clauses]
     for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
         lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
-        context = lemmatize(" > ".join(clause.location.section)) + " | " + lemma_text(doc, table)
+        lemmas = token_lemmas(doc, table)  # once per clause; sentences take their slice
+        context = lemmatize(" > ".join(clause.location.section)) + " | " + " ".join(x for x in lemmas if x)
         for sent in doc.sents:
             text = sent.text.strip()
             if len(text) < 3:
                 continue
-            lem, tags = mark_terms(lead + lemma_text(sent, table), definitions, term_lemmas)
+            own = " ".join(x for x in lemmas[sent.start:sent.end] if x)
+            lem, tags = mark_terms(lead + own, definitions, term_lemmas)
             start = clause.location.start + shift + sent.start_char
             sentences.append(Sentence(
                 text=text,
@@ -128,7 +140,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
                 location=clause.location.model_copy(update={"start": start, "end": start + len(sent.text)}),
                 lemmas=lem,
                 context=context,
-                negated=any(t.lower_ in NEGATION for t in sent),
+                negated=any(x in NEGATION for x in lemmas[sent.start:sent.end]),
                 exceptions=tuple(m.group(0).strip() for m in EXCEPTION.finditer(text)),
                 conditions=tuple(m.group(0).strip(" ,(") for m in CONDITION.finditer(text)),
                 durations=durations(text),
