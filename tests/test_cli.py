@@ -122,3 +122,15 @@ def test_evaluate_on_samples(tmp_path):
 def test_every_command_has_help():
     for cmd in main.commands.values():
         assert cmd.help, cmd.name
+
+
+def test_jobs_give_the_same_results(tmp_path):
+    docs = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".md", ".html", ".docx", ".pdf") and p.stem != "README")
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        run("scan", *docs, "--jobs", jobs, "--out", out, "--format", "json", "-q")
+        data = json.loads((out / "report.json").read_text())
+        data.pop("created")
+        outs.append(data)
+    assert outs[0] == outs[1] and len(outs[0]["documents"]) == len(docs)

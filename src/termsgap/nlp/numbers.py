@@ -53,7 +53,12 @@ def words_to_number(text: str) -> int | None:
     return total + current if seen else None
 
 
+UNIT_WORD = re.compile(r"(?:hour|day|month|year)", re.IGNORECASE)
+
+
 def durations(text: str) -> tuple[Duration, ...]:
+    if not UNIT_WORD.search(text):  # most sentences state no period: skip the long pattern
+        return ()
     out = []
     for m in DURATION.finditer(text):
         num = m.group("paren") or m.group("num")
