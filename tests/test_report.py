@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from termsgap import atomic
+
 from termsgap import report
 from termsgap.models import (Evidence, DocumentResult, Finding, PolicyInfo, RunResult, ScopedAnswer, ToolInfo,
                              Verdict, Waiver)
@@ -253,9 +255,9 @@ def test_atomic_write_cleans_up_when_replace_fails(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OSError):
-        report._atomic_write(target, b"new")
+        atomic.atomic_write(target, b"new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 

@@ -10,13 +10,24 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 SCHEMA_VERSION = "1.0"
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Summarised(Frozen):
+    """A model with computed `counts`: they are written out, and ignored when a JSON report is read back."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _computed_are_not_input(cls, data):
+        if isinstance(data, dict) and "counts" in data:
+            data = {k: v for k, v in data.items() if k != "counts"}
+        return data
 
 
 # --------------------------------------------------------------------------- extraction
@@ -214,7 +225,7 @@ class Finding(Frozen):
         return self.question + ":" + ",".join(sorted(e.fingerprint for e in self.evidence))
 
 
-class DocumentResult(Frozen):
+class DocumentResult(Summarised):
     source: str
     sha256: str = ""
     pages: int = 0
@@ -240,7 +251,7 @@ class PolicyInfo(Frozen):
     version: str
 
 
-class RunResult(Frozen):
+class RunResult(Summarised):
     """The canonical output of one scan; every report renders this."""
 
     schema_version: str = SCHEMA_VERSION

@@ -166,7 +166,7 @@ def waiver_yaml(w: Waiver, created: Optional[date] = None) -> str:
 
 def append_waiver(path: str | Path, w: Waiver, created: Optional[date] = None) -> Path:
     """Append a waiver to the file (created with a header when missing), keeping its comments; atomic."""
-    from ..report import _atomic_write
+    from ..atomic import atomic_write
 
     p = Path(path)
     text = p.read_text(encoding="utf-8") if p.exists() else ""
@@ -188,7 +188,7 @@ def append_waiver(path: str | Path, w: Waiver, created: Optional[date] = None) -
         data["waivers"] = items
         new = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     p.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(p, new.encode("utf-8"))
+    atomic_write(p, new.encode("utf-8"))
     return p
 
 

@@ -13,13 +13,12 @@ Heavy parts load lazily: Jinja on the first HTML or PDF render, WeasyPrint only 
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from termsgap.models import VERDICT_ORDER, RunResult
+from ..atomic import atomic_write
+from ..models import VERDICT_ORDER, RunResult
 
 from . import _format as fmt
 
@@ -76,29 +75,6 @@ def render(result: RunResult, format: str) -> bytes:
     return get_renderer(format).render(result)
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
 def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
     """Render every requested format, then write each file atomically into `out_dir`.
 
@@ -112,7 +88,7 @@ def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEF
     renderers = [get_renderer(name) for name in dict.fromkeys(formats)]
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered = [(r, r.render(result)) for r in renderers]
-    return [_atomic_write(out_dir / r.filename, data) for r, data in rendered]
+    return [atomic_write(out_dir / r.filename, data) for r, data in rendered]
 
 
 def read_json(path: Path) -> RunResult:

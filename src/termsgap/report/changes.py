@@ -15,7 +15,7 @@ from typing import Iterable
 
 from termsgap.history.diff import ChangeReport, ClauseChange, DocumentChange, FactChange
 
-from . import _atomic_write
+from ..atomic import atomic_write
 
 FORMATS = {"json": "changes.json", "html": "changes.html", "text": "changes.txt"}
 TERMINAL_CLAUSES = 6
@@ -174,4 +174,4 @@ def write_change_reports(report: ChangeReport, out_dir: Path, formats: Iterable[
     renderers = {"json": lambda r: render_json(r), "html": lambda r: render_html(r, fail_on),
                  "text": lambda r: render_text(r, fail_on)}
     rendered = [(FORMATS[f], renderers[f](report)) for f in dict.fromkeys(formats)]
-    return [_atomic_write(out_dir / name, data) for name, data in rendered]
+    return [atomic_write(out_dir / name, data) for name, data in rendered]
