@@ -3,8 +3,8 @@
 Keys follow the model, except that the computed `counts` sit right before the list they summarise
 (`documents`, `findings`) so a reader sees the totals first.
 
-`RunResult` forbids extra keys and does not accept its computed `counts` as input, so read a report back with
-`loads` (or `termsgap.report.read_json`), which checks the schema version and the counts, then validates.
+`RunResult.model_validate` ignores the computed `counts` on input; `loads` (or `termsgap.report.read_json`) also
+checks the schema version and that the counts agree with the findings.
 """
 from __future__ import annotations
 
