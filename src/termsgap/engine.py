@@ -6,6 +6,7 @@ becomes a DocumentFacts with status "error" and a one-line reason; the other fil
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -13,9 +14,10 @@ from . import __version__
 from .extract import InputError, load
 from .extract.segment import segment
 from .facts import Checklist, detect
-from .models import DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo
+from .models import DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
 from .nlp import annotate
 from .policy import Policy, judge
+from .policy.waivers import apply_waivers
 
 
 def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> DocumentFacts:
@@ -67,14 +69,25 @@ def judge_document(df: DocumentFacts, policy: Policy, checklist: Checklist) -> D
 
 
 def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Optional[str] = None,
-              checklist: Optional[Checklist] = None) -> RunResult:
+              checklist: Optional[Checklist] = None, waivers: Iterable[Waiver] = (),
+              today: date | str | None = None) -> RunResult:
+    """Facts -> verdicts under `policy`, then the waivers that still apply (only they set `waived`)."""
     checklist = checklist or policy.load_checklist()
-    return RunResult(tool=ToolInfo(version=__version__), policy=PolicyInfo(name=policy.name, version=policy.version),
-                     vendor=vendor, documents=tuple(judge_document(d, policy, checklist) for d in documents))
+    result = RunResult(tool=ToolInfo(version=__version__),
+                       policy=PolicyInfo(name=policy.name, version=policy.version), vendor=vendor,
+                       documents=tuple(judge_document(d, policy, checklist) for d in documents))
+    return apply_waivers(result, waivers, today)
+
+
+def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+          ocr: bool = False, waivers: Iterable[Waiver] = (), today: date | str | None = None,
+          progress: Optional[Callable[[DocumentFacts], None]] = None) -> tuple[list[DocumentFacts], RunResult]:
+    """The whole path for local files: what each document says (kept for history) and the judged result."""
+    checklist = policy.load_checklist()
+    facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
+    return facts, judge_all(facts, policy, vendor=vendor, checklist=checklist, waivers=waivers, today=today)
 
 
 def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
          ocr: bool = False, progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
-    checklist = policy.load_checklist()
-    facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
-    return judge_all(facts, policy, vendor=vendor, checklist=checklist)
+    return check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, progress=progress)[1]

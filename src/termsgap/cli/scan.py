@@ -9,7 +9,6 @@ import click
 
 from .. import engine
 from ..report import available_formats, summary_text, write_reports
-from ..policy.waivers import apply_waivers
 from .common import ExitCode, expand_inputs, fail, resolve_policy
 from .history import _load_waivers, store_scan
 
@@ -55,9 +54,9 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
                            err=True)
             bar.update(1)
         checklist = policy.load_checklist()
-        facts = engine.analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
-    result = engine.judge_all(facts, policy, vendor=vendor, checklist=checklist)
-    result = apply_waivers(result, _load_waivers(waivers_path, [q.id for q in checklist.questions]))
+        waivers = _load_waivers(waivers_path, [q.id for q in checklist.questions])
+        facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, waivers=waivers,
+                                     progress=progress)
     store_scan(db, facts, result, checklist)
     try:
         written = write_reports(result, out, formats)

@@ -105,7 +105,6 @@ def recheck(store: Store, watch: Watch, policy, *, waivers: Iterable[Waiver] = (
             progress: Optional[Callable[[str, Fetched], None]] = None) -> RecheckOutcome:
     """Fetch, analyse (only what is new), judge, apply waivers and store one run for `watch.vendor`."""
     from ..engine import judge_all
-    from ..policy.waivers import apply_waivers
 
     checklist = policy.load_checklist()
     key = analyser_key(checklist)
@@ -138,8 +137,8 @@ def recheck(store: Store, watch: Watch, policy, *, waivers: Iterable[Waiver] = (
             docs.append(RunDocument(source=s, key=k, facts=facts, fetched=stamp, fetch_status=fx.status,
                                     http_status=fx.http_status, snapshot=snapshot, suffix=suffix,
                                     fetch_state=fx.state()))
-    result = judge_all([d.facts for d in docs], policy, vendor=watch.vendor, checklist=checklist)
-    result = apply_waivers(result, waivers, today)
+    result = judge_all([d.facts for d in docs], policy, vendor=watch.vendor, checklist=checklist,
+                       waivers=waivers, today=today)
     compare = _baseline_compare(watch.vendor, result, docs)
     run_id = store.write_run(result, docs, kind="recheck", analyser=key, compare=compare)
     return RecheckOutcome(watch.vendor, run_id, result, compare.report, tuple(fetches))
