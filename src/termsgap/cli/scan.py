@@ -49,9 +49,8 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
     with click.progressbar(length=len(paths), label="checking", file=sys.stderr,
                            hidden=not show_bar) as bar:
         def progress(df):
-            if df.status == "error":
-                click.echo(f"\ntermsgap: {df.source}: {df.error}" if show_bar else f"termsgap: {df.source}: {df.error}",
-                           err=True)
+            for problem in ([df.error] if df.status == "error" else list(df.warnings)):
+                click.echo(("\n" if show_bar else "") + f"termsgap: {df.source}: {problem}", err=True)
             bar.update(1)
         checklist = policy.load_checklist()
         waivers = _load_waivers(waivers_path, [q.id for q in checklist.questions])
