@@ -1,8 +1,10 @@
 """Extraction accuracy and speed on the shared corpus.
 
     python benchmarks/extraction.py [--corpus ../shared/corpus] [--only SUBSTRING] [--no-baselines]
+                                    [--pdf-dir DIR [--pdf-dir DIR ...]]
 
-For every PDF, DOCX and HTML rendering in the corpus, compares `Document.text` with the Markdown source
+For every PDF, DOCX and HTML rendering in the corpus (or, with --pdf-dir, every PDF in the given folders, named
+`<vendor>__<doc>__<date>.pdf` like the corpus renderings: see benchmarks/producers.sh), compares `Document.text` with the Markdown source
 `text/<vendor>/<doc>/<date>.md` after normalising both (Markdown markup stripped, whitespace collapsed,
 lower-cased) and reports per file:
 
@@ -14,7 +16,8 @@ lower-cased) and reports per file:
   hyphen-split form is present)
 - timing: our `load()` vs pdfplumber `extract_text()` over all pages vs pypdfium2 `get_text_range()`
 
-Writes benchmarks/out/extraction.json.
+Writes benchmarks/out/extraction.json (with --pdf-dir: benchmarks/out/extraction_dirs.json), with a summary per
+folder when several are measured.
 """
 from __future__ import annotations
 
@@ -241,16 +244,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     ap.add_argument("--only", default="", help="only renderings whose file name contains this")
     ap.add_argument("--no-baselines", action="store_true", help="skip the pdfplumber / pdfium timings")
-    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "extraction.json")
+    ap.add_argument("--pdf-dir", type=Path, action="append", default=[], metavar="DIR",
+                    help="measure the PDFs of this folder (named <vendor>__<doc>__<date>.pdf) instead of the "
+                         "corpus renderings; repeatable")
+    ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = REPO / "benchmarks" / "out" / ("extraction_dirs.json" if args.pdf_dir else "extraction.json")
     corpus: Path = args.corpus
     if not (corpus / "text").is_dir():
         print(f"corpus not found: {corpus}", file=sys.stderr)
         return 2
     from termsgap.extract.text import extract as md_extract
 
-    files = [p for sub in ("pdf", "docx", "html") for p in sorted((corpus / sub).glob(f"*.{sub}"))
-             if args.only in p.name]
+    if args.pdf_dir:
+        missing = [d for d in args.pdf_dir if not d.is_dir()]
+        if missing:
+            print(f"no such folder: {', '.join(map(str, missing))}", file=sys.stderr)
+            return 2
+        files = [p for d in args.pdf_dir for p in sorted(d.glob("*.pdf")) if args.only in p.name]
+        unmapped = [p for p in files if p.stem.count("__") != 2 or not source_for(corpus, p).is_file()]
+        for p in unmapped:
+            print(f"skipped (no source text for this name): {p}", file=sys.stderr)
+        files = [p for p in files if p not in unmapped]
+    else:
+        files = [p for sub in ("pdf", "docx", "html") for p in sorted((corpus / sub).glob(f"*.{sub}"))
+                 if args.only in p.name]
     rows = []
     hdr = f"{'file':62} {'sim':>6} {'leak':>4} {'lost':>4} {'brk':>4} {'ours':>7} {'plumb':>7} {'pdfium':>7}"
     print(hdr)
@@ -273,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         if f.suffix == ".pdf" and not args.no_baselines:
             plumb = time_pdfplumber(f)
             pdfium_t = time_pdfium(f)
-        row = dict(file=f"{f.parent.name}/{f.name}", layout=f.suffix[1:], pages=doc.pages, blocks=len(doc.blocks),
-                   similarity=round(sim, 4), leaked=leak, leaked_examples=leak_ex, lost_numbers=lost,
+        row = dict(file=f"{f.parent.name}/{f.name}", path=str(f), layout=f.suffix[1:], pages=doc.pages,
+                   blocks=len(doc.blocks), similarity=round(sim, 4), leaked=leak, leaked_examples=leak_ex, lost_numbers=lost,
                    lost_examples=lost_ex, broken_words=brk, broken_examples=brk_ex, seconds=round(ours, 4),
                    pdfplumber_seconds=None if plumb is None else round(plumb, 4),
                    pdfium_seconds=None if pdfium_t is None else round(pdfium_t, 4), warnings=list(doc.warnings))
@@ -288,6 +307,38 @@ def main(argv: list[str] | None = None) -> int:
 
     # peak memory of one extraction of the longest PDF (tracemalloc: Python allocations)
     pdfs = [r for r in rows if r["layout"] == "pdf"]
+    summary: dict = _summary(rows)
+    if len(args.pdf_dir) > 1:
+        summary["per_dir"] = {str(d): _summary([r for r in rows if Path(r["path"]).parent == d])
+                              for d in args.pdf_dir}
+    if pdfs:
+        ours = sum(r["seconds"] for r in pdfs)
+        summary["pdf_seconds_ours"] = round(ours, 3)
+        if not args.no_baselines:
+            plumb = sum(r["pdfplumber_seconds"] for r in pdfs)
+            pdfium_t = sum(r["pdfium_seconds"] for r in pdfs)
+            summary.update(pdf_seconds_pdfplumber=round(plumb, 3), pdf_seconds_pdfium_text=round(pdfium_t, 3),
+                           speedup_vs_pdfplumber=round(plumb / ours, 1),
+                           slowdown_vs_pdfium_text=round(ours / pdfium_t, 1))
+        biggest = max(pdfs, key=lambda r: r["pages"])
+        tracemalloc.start()
+        load(Path(biggest["path"]))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        summary["peak_python_mb_largest_pdf"] = round(peak / 1e6, 2)
+    print()
+    if len(args.pdf_dir) > 1:
+        for d, s in summary["per_dir"].items():
+            print(f"DIR {d}: " + json.dumps({k: v for k, v in s.items() if not k.startswith("min_similarity_")}))
+    print("SUMMARY " + json.dumps({k: v for k, v in summary.items() if k != "per_dir"}))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"summary": summary, "files": rows}, indent=2, ensure_ascii=False) + "\n")
+    ok = rows and summary["min_similarity"] >= 0.98 and not summary["leaked"] and not summary["lost_numbers"] \
+        and not summary["broken_words"]
+    return 0 if ok else 1
+
+
+def _summary(rows: list[dict]) -> dict:
     summary: dict = {"files": len(rows)}
     if rows:
         summary.update(
@@ -300,29 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             rs = [r for r in rows if r["layout"] == layout]
             if rs:
                 summary[f"min_similarity_{layout}"] = min(r["similarity"] for r in rs)
-    if pdfs:
-        ours = sum(r["seconds"] for r in pdfs)
-        summary["pdf_seconds_ours"] = round(ours, 3)
-        if not args.no_baselines:
-            plumb = sum(r["pdfplumber_seconds"] for r in pdfs)
-            pdfium_t = sum(r["pdfium_seconds"] for r in pdfs)
-            summary.update(pdf_seconds_pdfplumber=round(plumb, 3), pdf_seconds_pdfium_text=round(pdfium_t, 3),
-                           speedup_vs_pdfplumber=round(plumb / ours, 1),
-                           slowdown_vs_pdfium_text=round(ours / pdfium_t, 1))
-        biggest = max(pdfs, key=lambda r: r["pages"])
-        tracemalloc.start()
-        load(corpus / biggest["file"])
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        summary["peak_python_mb_largest_pdf"] = round(peak / 1e6, 2)
-    print()
-    print("SUMMARY " + json.dumps(summary))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"summary": summary, "files": rows}, indent=2, ensure_ascii=False) + "\n")
-    ok = rows and summary["min_similarity"] >= 0.98 and not summary["leaked"] and not summary["lost_numbers"] \
-        and not summary["broken_words"]
-    return 0 if ok else 1
-
+    return summary
 
 if __name__ == "__main__":
     sys.exit(main())
