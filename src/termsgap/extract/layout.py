@@ -367,18 +367,22 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
     rw_s = rw.group(0) if rw else ""
     if not lw or not rw_s:
         return True
+    low = lw.lower()
+    if vocab is not None:
+        # the document's own spelling decides first: "ChatGPT" written whole elsewhere was broken by the layout
+        # (some typesetters break capitalised words and URLs too), "Sub-Processor" written with a hyphen was not
+        la = re.search(r"[A-Za-z]+$", lw)
+        ra = re.match(r"[A-Za-z]+", rw_s)
+        if la and ra:
+            a, b = la.group(0).lower(), ra.group(0).lower()
+            if vocab.hyphenated.get(f"{a}-{b}", 0) > 0:
+                return True
+            if vocab.words.get(a + b, 0) > 0:
+                return False
     if not rw_s[0].islower():
         return True                        # Third-Party, Sub-Processor, 2-factor
     if URLISH_RE.search(left) or URLISH_RE.search(right):
-        return True                        # hyphenation engines do not break URLs or e-mail addresses
-    low = lw.lower()
-    if vocab is not None:
-        hyph = f"{low}-{rw_s.lower()}"
-        joined = low + rw_s.lower()
-        if vocab.hyphenated.get(hyph, 0) > 0:
-            return True
-        if vocab.words.get(joined, 0) > 0:
-            return False
+        return True                        # hyphenation engines rarely break URLs or e-mail addresses
     if kind == "‐":
         return False                       # typesetter hyphenation (U+2010) inside a word
     if low in KEEP_PREFIXES:
@@ -416,6 +420,8 @@ class Vocab:
     hyphenating: bool = False   # the document shows typesetter hyphenation (U+2010 at line ends)
 
     def add(self, text: str) -> None:
+        if URLISH_RE.search(text) and re.search(r"\w[./@]\w", text):
+            return      # a URL or e-mail address: "com" of "openai.com" is no word of the text
         for tok in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):
             low = tok.lower()
             if "-" in low:

@@ -36,11 +36,24 @@ _CONFIDENTIAL = re.compile(r"\b(?:confidential|proprietary|draft)\b", re.I)
 # --------------------------------------------------------------------------- reading one page
 
 class _Fonts:
-    """Per-document cache: text object -> (bold); font handle -> bold."""
+    """Per-document cache: font handle -> bold; type size of a text object."""
 
     def __init__(self) -> None:
         self.font_bold: dict[int, bool] = {}
         self.buf = ctypes.create_string_buffer(256)
+        self._size = ctypes.c_float()
+        self._matrix = R.FS_MATRIX()
+
+    def size(self, obj) -> float:
+        """Font size times the scale of the object's matrix (the size a reader sees), 0.0 when unknown."""
+        if not R.FPDFTextObj_GetFontSize(obj, ctypes.byref(self._size)):
+            return 0.0
+        if not R.FPDFPageObj_GetMatrix(obj, ctypes.byref(self._matrix)):
+            return 0.0
+        m = self._matrix
+        scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+        size = self._size.value * scale
+        return size if 1.0 <= size <= 200.0 else 0.0
 
     def bold(self, obj) -> bool:
         font = R.FPDFTextObj_GetFont(obj)
@@ -68,21 +81,22 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
     rp = ctypes.byref(rect)
     box = R.FPDFText_GetLooseCharBox
     getobj = R.FPDFText_GetTextObject
-    obj_bold: dict[int, bool] = {}
+    obj_style: dict[int, tuple[bool, float]] = {}
     words: list[Word] = []
 
     def char_box(i: int) -> tuple[float, float, float, float]:
         box(raw, i, rp)
         return rect.left, page_h - rect.top, rect.right, page_h - rect.bottom
 
-    def style(i: int) -> bool:
+    def style(i: int) -> tuple[bool, float]:
+        """(bold, font size in points) of the character's text object; size 0.0 when unknown."""
         obj = getobj(raw, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        b = obj_bold.get(key)
-        if b is None:
-            b = fonts.bold(obj) if key else False
-            obj_bold[key] = b
-        return b
+        st = obj_style.get(key)
+        if st is None:
+            st = (fonts.bold(obj), fonts.size(obj)) if key else (False, 0.0)
+            obj_style[key] = st
+        return st
 
     def emit(i: int, j: int, first: tuple, last: tuple) -> None:
         t = text[i:j]
@@ -100,7 +114,11 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
             return
         x0, top, _, bottom = first
         x1 = last[2]
-        words.append(Word(t, x0, top, max(x1, x0), bottom, bottom - top, style(i), hy))
+        bold, size = style(i)
+        # the loose box of a glyph is as tall as the font's ascent + descent (about 0.88 em), but some fonts
+        # (LibreOffice's subsets) give none and the box hugs the glyph: "o" is shorter than "t". The type size
+        # (font size times the object's scale) is then the steadier measure of the word's size.
+        words.append(Word(t, x0, top, max(x1, x0), bottom, size * 0.88 if size else bottom - top, bold, hy))
 
     for m in _WORD.finditer(text):
         i, j = m.span()

@@ -156,6 +156,8 @@ class Checklist(Strict):
     macros: dict[str, str] = {}
     concepts: dict[str, str] = Field({}, description="named patterns; also used to read definitions")
     scopes: tuple[Scope, ...] = ()
+    skip: Optional[str] = Field(None, description="sentences that commit the vendor to nothing (the customer's own "
+                                                  "prohibitions), read by no rule")
     override: Optional[str] = Field(None, description="a sentence matching this ('Notwithstanding the foregoing, ...') "
                                                       "overrides the other sentences answering the same question")
     questions: tuple[Question, ...]
@@ -222,6 +224,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
     for s in cl.scopes:
         check(f"scopes.{s.name}", s.pattern)
     check("override", cl.override)
+    check("skip", cl.skip)
     return errors
 
 

@@ -184,8 +184,9 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
 def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
+    skip = checklist.compile(checklist.skip) if checklist.skip else None
     for s in doc.sentences:
-        if s.definition:
+        if s.definition or (skip is not None and skip.search(s.lemmas)):
             continue
         exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
         scope = None

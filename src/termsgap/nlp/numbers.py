@@ -18,7 +18,7 @@ DURATION = re.compile(
     rf"(?P<qual>up to|a maximum of|maximum of|max(?:imum)?\.?|no later than|not later than|no more than|not more than|"
     rf"within|at least|no less than|not less than|a minimum of|at most|in excess of|more than|less than|for)?\s*"
     rf"(?P<num>\d{{1,4}}|{NUMBER_WORDS})\s*(?:\((?P<paren>\d{{1,4}})\)\s*)?"
-    rf"(?P<cal>business|working|calendar)?[\s-]*(?P<unit>hours?|days?|months?|years?)\b",
+    rf"(?P<cal>business|working|calendar)?[\s-]*(?P<unit>hours?|hrs?|days?|months?|years?)\b",
     re.IGNORECASE,
 )
 
@@ -53,7 +53,7 @@ def words_to_number(text: str) -> int | None:
     return total + current if seen else None
 
 
-UNIT_WORD = re.compile(r"(?:hour|day|month|year)", re.IGNORECASE)
+UNIT_WORD = re.compile(r"(?:hour|hr|day|month|year)", re.IGNORECASE)
 
 
 def durations(text: str) -> tuple[Duration, ...]:
@@ -67,7 +67,7 @@ def durations(text: str) -> tuple[Duration, ...]:
             continue
         if num.lower() in ("a", "an") and not m.group("qual"):
             continue  # "a day" in running prose is rarely a period
-        unit = m.group("unit").lower().rstrip("s") + "s"
+        unit = m.group("unit").lower().rstrip("s").replace("hr", "hour") + "s"
         cal = (m.group("cal") or "").lower()
         if unit == "days" and cal in ("business", "working"):
             unit = "business-days"

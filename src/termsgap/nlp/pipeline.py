@@ -115,6 +115,23 @@ def strip_number(text: str) -> tuple[str, int]:
     return (text[m.end():], m.end()) if m else (text, 0)
 
 
+# A yes/no question of an FAQ, read as the statement its answer makes: "Do you train on my data? No." reads
+# "we do not train on your data". The asker is the customer (I, my -> you, your), the asked the vendor (you -> we).
+QUESTION = re.compile(r"^(do|does|did|will|would|can|could|may|shall|should|be|have|has)\s+(\S+)\s+(.*)$")
+ASKER = {"you": "we", "your": "our", "yours": "ours", "i": "you", "my": "your", "me": "you", "mine": "yours",
+         "we": "you", "our": "your", "us": "you"}
+
+
+def faq_statement(question: str, answer: str) -> str:
+    words = [ASKER.get(w, w) for w in question.split()]
+    polarity = answer.split()[0] if answer.split() else ""
+    m = QUESTION.match(" ".join(words))
+    if not m or polarity not in ("no", "yes", "not"):
+        return " ".join(words)
+    aux, subject, rest = m.groups()
+    return f"{subject} {aux} {'not ' if polarity != 'yes' else ''}{rest}"
+
+
 def annotate(document: Document, clauses: tuple[Clause, ...],
              concepts: dict[str, re.Pattern] | None = None) -> AnnotatedDocument:
     nlp, table = get_nlp()
@@ -127,11 +144,16 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
         lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
         lemmas = token_lemmas(doc, table)  # once per clause; sentences take their slice
         context = lemmatize(" > ".join(clause.location.section)) + " | " + " ".join(x for x in lemmas if x)
-        for sent in doc.sents:
+        sents = list(doc.sents)
+        for i, sent in enumerate(sents):
             text = sent.text.strip()
-            if len(text) < 3:
-                continue
             own = " ".join(x for x in lemmas[sent.start:sent.end] if x)
+            question = text.endswith("?")
+            if question and i + 1 < len(sents):  # the answers that follow read under the question
+                answer = " ".join(x for x in lemmas[sents[i + 1].start:sents[i + 1].end] if x)
+                lead = faq_statement(own, answer) + " : "
+            if len(text) < 4 or (question and i + 1 < len(sents)):
+                continue
             lem, tags = mark_terms(lead + own, definitions, term_lemmas)
             start = clause.location.start + shift + sent.start_char
             sentences.append(Sentence(
