@@ -17,7 +17,7 @@ NUMBER_WORDS = rf"{WORD}(?:[\s-]+(?:and[\s-]+)?{WORD})*"
 DURATION = re.compile(
     rf"(?P<qual>up to|a maximum of|maximum of|max(?:imum)?\.?|no later than|not later than|no more than|not more than|"
     rf"within|at least|no less than|not less than|a minimum of|at most|in excess of|more than|less than|for)?\s*"
-    rf"(?P<num>\d{{1,4}}|{NUMBER_WORDS})\s*(?:\((?P<paren>\d{{1,4}})\)\s*)?"
+    rf"(?<![\w-])(?P<num>\d{{1,4}}|{NUMBER_WORDS})\s*(?:\((?P<paren>\d{{1,4}})\)\s*)?"
     rf"(?P<cal>business|working|calendar)?[\s-]*(?P<unit>hours?|hrs?|days?|months?|years?)\b",
     re.IGNORECASE,
 )

@@ -122,14 +122,23 @@ ASKER = {"you": "we", "your": "our", "yours": "ours", "i": "you", "my": "your", 
          "we": "you", "our": "your", "us": "you"}
 
 
+PRONOUNS = {"we", "you", "they", "it", "anyone", "anybody", "someone", "somebody", "he", "she"}
+
+
 def faq_statement(question: str, answer: str) -> str:
     words = [ASKER.get(w, w) for w in question.split()]
-    polarity = answer.split()[0] if answer.split() else ""
+    reply = answer.split()
+    first = reply[0] if reply else ""
+    if words and words[0] == "who" and first in PRONOUNS:  # "Who owns the outputs? You do." -> "you own ..."
+        return " ".join([first] + words[1:])
     m = QUESTION.match(" ".join(words))
-    if not m or polarity not in ("no", "yes", "not"):
+    if not m or first not in ("no", "yes", "not"):
         return " ".join(words)
     aux, subject, rest = m.groups()
-    return f"{subject} {aux} {'not ' if polarity != 'yes' else ''}{rest}"
+    negation = "not " if first != "yes" else ""
+    if subject in PRONOUNS:  # "do we train ..." -> "we do not train ..."
+        return f"{subject} {aux} {negation}{rest}"
+    return f"{negation}{aux} {subject} {rest}"  # a longer subject: keep the order, lead with the answer
 
 
 def annotate(document: Document, clauses: tuple[Clause, ...],
