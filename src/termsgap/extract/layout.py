@@ -379,17 +379,20 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
                 return True
             if vocab.words.get(a + b, 0) > 0:
                 return False
-    if not rw_s[0].islower():
+    caps = lw.isupper() and rw_s.isupper() and len(lw) + len(rw_s) >= 6  # "NOTWITH-STANDING" in capitals
+    if not rw_s[0].islower() and not caps:
         return True                        # Third-Party, Sub-Processor, 2-factor
     if URLISH_RE.search(left) or URLISH_RE.search(right):
         return True                        # hyphenation engines rarely break URLs or e-mail addresses
     if kind == "‐":
         return False                       # typesetter hyphenation (U+2010) inside a word
-    if low in KEEP_PREFIXES:
-        return True
+    rlow = rw_s.lower()
+    auto = vocab is not None and vocab.auto_hyphenated()
+    if low in KEEP_PREFIXES and (not auto or vocab.is_word(rlow)):
+        return True                        # non-exclusive; in a typeset text only before a word (not "de-scribed")
     if vocab is not None and vocab.hyphenating:
         return True                        # the typesetter marks its own breaks with U+2010: this one is real
-    if vocab is not None and len(low) > 2 and vocab.words.get(low, 0) and vocab.words.get(rw_s.lower(), 0):
+    if vocab is not None and len(low) > 2 and vocab.words.get(low, 0) and vocab.is_word(rlow, tail_ok=6):
         return True                        # both halves are words of the document: a compound
     points = _hyphenation_points(low + rw_s.lower())
     if points is not None and len(low) not in points:
@@ -418,6 +421,39 @@ class Vocab:
     words: dict[str, int] = field(default_factory=dict)
     hyphenated: dict[str, int] = field(default_factory=dict)
     hyphenating: bool = False   # the document shows typesetter hyphenation (U+2010 at line ends)
+    # words read right after a line-end hyphen ("mitted" of "com-mitted"): maybe no word at all
+    tails: dict[str, int] = field(default_factory=dict)
+    breaks: list[tuple[str, str]] = field(default_factory=list)   # (left, right) of every line-end hyphen
+    _auto: Optional[bool] = None
+
+    def add_break(self, left: str, right: str) -> None:
+        """A line-end hyphen between `left` (hyphen included) and `right`, the next word read."""
+        la = re.search(r"([A-Za-z]+)[-‐]?$", left)
+        ra = re.match(r"[A-Za-z]+", right)
+        if la and ra:
+            t = ra.group(0).lower()
+            self.tails[t] = self.tails.get(t, 0) + 1
+            self.breaks.append((la.group(1).lower(), t))
+        self._auto = None
+
+    def is_word(self, w: str, tail_ok: int = 0) -> bool:
+        """`w` occurs as a word of its own (not only after a line-end hyphen; tails as long as `tail_ok` count)."""
+        n = self.words.get(w, 0)
+        tails = self.tails.get(w, 0)
+        return n > tails or (tail_ok > 0 and n > 0 and len(w) >= tail_ok)
+
+    def auto_hyphenated(self) -> bool:
+        """The typesetter breaks words with a plain hyphen: many line-end hyphens split a word the document also
+        writes whole (and never with that hyphen), or fall where no word of the text begins or ends."""
+        if self._auto is None:
+            evident = 0
+            for a, b in self.breaks:
+                if self.hyphenated.get(f"{a}-{b}", 0):
+                    continue
+                if self.words.get(a + b, 0) or (not self.is_word(a) and not self.is_word(b) and len(a) > 1):
+                    evident += 1
+            self._auto = evident >= 3 and evident >= 0.4 * len(self.breaks)
+        return self._auto
 
     def add(self, text: str) -> None:
         if URLISH_RE.search(text) and re.search(r"\w[./@]\w", text):

@@ -29,7 +29,7 @@ _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultrabold
 _PAGE_NUM = re.compile(
     r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|[-–—]\s*\d+\s*[-–—]|\d{1,4}|[ivxlc]{1,6})$", re.I)
 _PAGE_NUM_TAIL = re.compile(r"(?:[-–—|·]\s*)?(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*/\s*\d+)$", re.I)
-_URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_URL_ONLY = re.compile(r"^(?:https?://|file:/|www\.)\S+$", re.I)
 _CONFIDENTIAL = re.compile(r"\b(?:confidential|proprietary|draft)\b", re.I)
 
 
@@ -302,11 +302,15 @@ def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Doc
                 if not words:
                     pages.append([])
                     continue
+            prev = None
             for wd in words:
                 if not wd.hy:
                     vocab.add(wd.text)
                 elif wd.hy == "‐":
                     vocab.hyphenating = True
+                if prev is not None and prev.hy in ("-", "‐"):
+                    vocab.add_break(prev.text, wd.text)
+                prev = wd
             hs, vs = ruling_lines(page, h) if _maybe_table(page) else ([], [])
             tables = find_tables(hs, vs) if len(vs) >= 2 else []
             items: list[Line] = []
@@ -419,7 +423,7 @@ def _margin_lines(lines: list[Line], h: float) -> list[tuple[Line, str]]:
         if ln.bottom >= 0.12 * h:
             break
         nxt = next((o for o in text[i + 1:] if o.top > ln.bottom - 1), None)
-        if nxt is not None and nxt.top - ln.bottom < 0.4 * ln.height:
+        if nxt is not None and nxt.top - ln.bottom < 0.4 * ln.height and not _apart(ln, nxt):
             break
         out.append((ln, "top"))
     for i in range(len(text) - 1, -1, -1):
@@ -427,10 +431,16 @@ def _margin_lines(lines: list[Line], h: float) -> list[tuple[Line, str]]:
         if ln.top <= 0.88 * h:
             break
         prv = next((o for o in reversed(text[:i]) if o.bottom < ln.top + 1), None)
-        if prv is not None and ln.top - prv.bottom < 0.4 * ln.height:
+        if prv is not None and ln.top - prv.bottom < 0.4 * ln.height and not _apart(ln, prv):
             break
         out.append((ln, "bottom"))
     return out
+
+
+def _apart(ln: Line, other: Line) -> bool:
+    """A margin line set in a clearly smaller type than the text beside it stands apart even when close (browsers
+    print their date/title header and URL/page footer in small type just outside the page box)."""
+    return ln.size < 0.85 * other.size and not ln.bold
 
 
 def _heading_levels(pages: list[list[Line]], body: float) -> dict[float, int]:
@@ -520,6 +530,8 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
             new = True
         elif style != cur_style or item:
             new = True
+        elif cur_style and CLAUSE_RE.match(ln.text) and ln.page == cur[-1].page and ln.top > cur[-1].bottom:
+            new = True          # a numbered heading right below another heading of the same type
         else:
             new = _breaks(cur, ln, gaps, col_left, col_right, cur_style)
         if new:
