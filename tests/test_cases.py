@@ -55,3 +55,32 @@ def _passes(question, spec) -> bool:
 
 def test_every_question_has_cases():
     assert {yaml.safe_load(p.read_text())["question"] for p in CASES} == {q.id for q in CHECKLIST.questions}
+
+
+def test_holdout_set_reach():
+    """policies/holdout/: passages written without looking at the rules. Measured as a whole: accuracy and,
+    above all, no false assurance (a compliant answer where the passage's answer is not compliant)."""
+    from termsgap.models import Verdict
+    from termsgap.policy import load_policy
+    from termsgap.policy.judge import verdict_for
+
+    policy = load_policy(ROOT / "policies" / "default.yaml")
+
+    def compliant(q, answer, value):
+        return answer != "not-addressed" and verdict_for(policy.questions[q], answer, value) == Verdict.COMPLIANT
+
+    total, correct, false_assurance = 0, 0, []
+    for path in sorted((ROOT / "policies" / "holdout").glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        q = spec["question"]
+        for case in spec["cases"]:
+            total += 1
+            if _passes(q, case):
+                correct += 1
+                continue
+            fact = answer_for(q, case["text"])
+            if compliant(q, fact.answer, fact.value) and not compliant(q, case["answer"], case.get("value")):
+                false_assurance.append(f"{q}:{case['name']}")
+    assert total >= 19 * 10
+    assert not false_assurance
+    assert correct / total >= 0.95, f"{correct}/{total}"

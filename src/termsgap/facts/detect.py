@@ -191,7 +191,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
         exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
         scope = None
         for name, rx, business in scopes:
-            if not business and (rx.search(s.lemmas) or rx.search(s.context)):
+            if not business and (rx.search(s.lemmas) or rx.search(s.context.split(" | ", 1)[0])):
                 scope = name
                 break
         memo = Memo(s.lemmas)
