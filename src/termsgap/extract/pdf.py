@@ -21,7 +21,7 @@ import pypdfium2.raw as R
 
 from ..models import Block, Document
 from . import InputError
-from .layout import (BULLET_RE, CLAUSE_RE, TERMINAL_RE, Line, Table, Vocab, Word, build_lines, clean,
+from .layout import (BULLET_RE, BULLETS, CLAUSE_RE, TERMINAL_RE, Line, Table, Vocab, Word, build_lines, clean,
                      find_tables, join_lines, join_texts, reading_order)
 
 _WORD = re.compile(r"[^\s\u00a0]+")
@@ -142,9 +142,18 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
 
 def ruling_lines(page: pdfium.PdfPage, page_h: float) -> tuple[list, list]:
     """Thin path objects: horizontal (x0, x1, y) and vertical (x, y0, y1) rules, top-left origin."""
+    hs, vs, _ = page_paths(page, page_h)
+    return hs, vs
+
+
+def page_paths(page: pdfium.PdfPage, page_h: float) -> tuple[list, list, list]:
+    """One pass over the page's path objects: horizontal rules (x0, x1, y), vertical rules (x, y0, y1), and
+    small square-ish shapes (x0, top, x1, bottom) that may be list bullets drawn as graphics (browsers draw
+    disc, circle and square markers as paths, not as text)."""
     raw = page.raw
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
+    marks: list[tuple[float, float, float, float]] = []
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     for i in range(R.FPDFPage_CountObjects(raw)):
@@ -158,7 +167,9 @@ def ruling_lines(page: pdfium.PdfPage, page_h: float) -> tuple[list, list]:
             continue
         x0, x1, y0, y1 = left.value, right.value, page_h - top.value, page_h - bottom.value
         w, h = x1 - x0, y1 - y0
-        if h <= 3 and w >= 8:
+        if 1.5 <= w <= 8 and 1.5 <= h <= 8 and 0.7 <= w / h <= 1.4:
+            marks.append((x0, y0, x1, y1))
+        elif h <= 3 and w >= 8:
             hs.append((x0, x1, (y0 + y1) / 2))
         elif w <= 3 and h >= 5:
             vs.append(((x0 + x1) / 2, y0, y1))
@@ -167,7 +178,36 @@ def ruling_lines(page: pdfium.PdfPage, page_h: float) -> tuple[list, list]:
             if stroke.value:          # a stroked rectangle: its four edges
                 hs += [(x0, x1, y0), (x0, x1, y1)]
                 vs += [(x0, y0, y1), (x1, y0, y1)]
-    return hs, vs
+    return hs, vs, marks
+
+
+def attach_bullets(words: list[Word], marks: list[tuple[float, float, float, float]]) -> list[Word]:
+    """A small shape just left of the first word of a line, centred on it, is that line's bullet: put a "•"
+    word there so the line reads as a list item."""
+    if not marks or not words:
+        return words
+    before: dict[int, Word] = {}
+    for mx0, mt, mx1, mb in marks:
+        cy = (mt + mb) / 2
+        best, best_i = None, -1
+        for i, w in enumerate(words):
+            if w.top <= cy <= w.bottom and w.x0 >= mx1 - 0.5 and w.x0 - mx1 <= 2.5 * (w.bottom - w.top) and \
+                    (best is None or w.x0 < best.x0):
+                best, best_i = w, i
+        if best is None or best.text[:1] in BULLETS or mb - mt > 0.7 * (best.bottom - best.top):
+            continue
+        # nothing of the same line may sit between the shape and the word, nor just left of the shape
+        if any(w.top <= cy <= w.bottom and (mx0 - 2 * (w.bottom - w.top) < w.x1 <= mx0 + 0.5) for w in words):
+            continue
+        before[best_i] = Word("•", mx0, best.top, mx1, best.bottom, best.size, False, "")
+    if not before:
+        return words
+    out: list[Word] = []
+    for i, w in enumerate(words):
+        if i in before:
+            out.append(before[i])
+        out.append(w)
+    return out
 
 
 def has_images(page: pdfium.PdfPage) -> bool:
@@ -311,7 +351,8 @@ def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Doc
                 if prev is not None and prev.hy in ("-", "‐"):
                     vocab.add_break(prev.text, wd.text)
                 prev = wd
-            hs, vs = ruling_lines(page, h) if _maybe_table(page) else ([], [])
+            hs, vs, marks = page_paths(page, h) if _maybe_table(page) else ([], [], [])
+            words = attach_bullets(words, marks)
             tables = find_tables(hs, vs) if len(vs) >= 2 else []
             items: list[Line] = []
             for t in tables:
