@@ -63,6 +63,7 @@ class Word:
     # hyphen at the end of this word that pdfium or a typesetter placed at a line end:
     # "" none, "-" ASCII / pdfium-marked hyphen, "‐" typesetter hyphen (U+2010), "soft" soft hyphen
     hy: str = ""
+    font: int = 0         # font family id (see pdf._Fonts.family); 0 unknown, negative for monospaced fonts
 
 
 @dataclass(slots=True)
@@ -81,6 +82,7 @@ class Line:
     drop: bool = False    # running header / footer
     hy: str = ""          # hyphen kind at the end of the line (see Word.hy)
     x_text: Optional[float] = None   # where the second word starts (the text after a bullet or number)
+    font: int = 0         # the font family of all its words (0 when mixed or unknown)
 
     def slim(self) -> None:
         """Forget the words once the line is laid out: memory stays proportional to the text."""
@@ -109,6 +111,8 @@ def make_line(words: list[Word]) -> Line:
               size=sizes[len(sizes) // 2], bold=all(w.bold for w in words if w.text.strip(BULLETS)) and any(
                   w.text.strip(BULLETS) for w in words))
     ln.text = " ".join(w.text for w in words)
+    fonts = {w.font for w in words if w.text not in BULLETS}
+    ln.font = fonts.pop() if len(fonts) == 1 else 0
     return ln
 
 

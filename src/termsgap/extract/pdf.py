@@ -25,6 +25,7 @@ from .layout import (BULLET_RE, BULLETS, CLAUSE_RE, TERMINAL_RE, Line, Table, Vo
                      find_tables, join_lines, join_texts, reading_order)
 
 _WORD = re.compile(r"[^\s\u00a0]+")
+_MONO_NAME = re.compile(r"mono|courier|consol|code|menlo|typewriter", re.I)
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultrabold", re.I)
 _PAGE_NUM = re.compile(
     r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|[-–—]\s*\d+\s*[-–—]|\d{1,4}|[ivxlc]{1,6})$", re.I)
@@ -40,9 +41,27 @@ class _Fonts:
 
     def __init__(self) -> None:
         self.font_bold: dict[int, bool] = {}
+        self.font_family: dict[int, int] = {}
+        self.family_ids: dict[str, int] = {}
         self.buf = ctypes.create_string_buffer(256)
         self._size = ctypes.c_float()
         self._matrix = R.FS_MATRIX()
+
+    def family(self, obj) -> int:
+        """A small id per font family name (bold and italic faces share it); negative for monospaced fonts."""
+        font = R.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        hit = self.font_family.get(key)
+        if hit is None:
+            n = R.FPDFFont_GetFamilyName(font, self.buf, 256)
+            name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace").lower() if n else ""
+            name = re.sub(r"^[a-z]{6}\+", "", name)                 # subset prefix
+            name = re.sub(r"[-, ]?(bold|italic|oblique|regular|medium|light|semibold|black)\b.*", "", name)
+            fid = self.family_ids.setdefault(name, len(self.family_ids) + 1)
+            mono = bool(R.FPDFFont_GetFlags(font) & 1) or bool(_MONO_NAME.search(name))
+            hit = -fid if mono else fid
+            self.font_family[key] = hit
+        return hit
 
     def size(self, obj) -> float:
         """Font size times the scale of the object's matrix (the size a reader sees), 0.0 when unknown."""
@@ -81,20 +100,20 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
     rp = ctypes.byref(rect)
     box = R.FPDFText_GetLooseCharBox
     getobj = R.FPDFText_GetTextObject
-    obj_style: dict[int, tuple[bool, float]] = {}
+    obj_style: dict[int, tuple[bool, float, int]] = {}
     words: list[Word] = []
 
     def char_box(i: int) -> tuple[float, float, float, float]:
         box(raw, i, rp)
         return rect.left, page_h - rect.top, rect.right, page_h - rect.bottom
 
-    def style(i: int) -> tuple[bool, float]:
-        """(bold, font size in points) of the character's text object; size 0.0 when unknown."""
+    def style(i: int) -> tuple[bool, float, int]:
+        """(bold, font size in points, font family id) of the character's text object; size 0.0 when unknown."""
         obj = getobj(raw, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         st = obj_style.get(key)
         if st is None:
-            st = (fonts.bold(obj), fonts.size(obj)) if key else (False, 0.0)
+            st = (fonts.bold(obj), fonts.size(obj), fonts.family(obj)) if key else (False, 0.0, 0)
             obj_style[key] = st
         return st
 
@@ -114,11 +133,12 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
             return
         x0, top, _, bottom = first
         x1 = last[2]
-        bold, size = style(i)
+        bold, size, family = style(i)
         # the loose box of a glyph is as tall as the font's ascent + descent (about 0.88 em), but some fonts
         # (LibreOffice's subsets) give none and the box hugs the glyph: "o" is shorter than "t". The type size
         # (font size times the object's scale) is then the steadier measure of the word's size.
-        words.append(Word(t, x0, top, max(x1, x0), bottom, size * 0.88 if size else bottom - top, bold, hy))
+        words.append(Word(t, x0, top, max(x1, x0), bottom, size * 0.88 if size else bottom - top, bold, hy,
+                          family))
 
     for m in _WORD.finditer(text):
         i, j = m.span()
@@ -484,19 +504,33 @@ def _apart(ln: Line, other: Line) -> bool:
     return ln.size < 0.85 * other.size and not ln.bold
 
 
+def _body_font(pages: list[list[Line]]) -> int:
+    weight: dict[int, int] = defaultdict(int)
+    for lines in pages:
+        for ln in lines:
+            if ln.table is None and not ln.drop:
+                weight[ln.font] += len(ln.text)
+    return max(weight, key=weight.get) if weight else 0
+
+
 def _heading_levels(pages: list[list[Line]], body: float) -> dict[float, int]:
     sizes = sorted({round(ln.size * 2) / 2 for lines in pages for ln in lines
                     if ln.table is None and not ln.drop and ln.size >= body * 1.12}, reverse=True)
     return {s: i + 1 for i, s in enumerate(sizes)}
 
 
-def _style(ln: Line, body: float, levels: dict[float, int]) -> int:
+def _style(ln: Line, body: float, levels: dict[float, int], body_font: int = 0) -> int:
     """0 for body text, else the heading level."""
     s = round(ln.size * 2) / 2
     if s in levels:
         return levels[s]
     if ln.bold and ln.size >= body * 0.95 and len(ln.text) <= 160:
         return len(levels) + 1
+    # a whole line in another typeface than the text, at text size (Word's headings: "Calibri Light" over a
+    # serif body): a heading too, unless monospaced (code) or the document mixes faces freely
+    if body_font > 0 and ln.font > 0 and ln.font != body_font and ln.size >= body * 0.95 and len(ln.text) <= 160 \
+            and not TERMINAL_RE.search(ln.text.rstrip("?")) and not _starts_item(ln.text):
+        return len(levels) + 2
     return 0
 
 
@@ -506,6 +540,7 @@ def _starts_item(text: str) -> bool:
 
 def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
     levels = _heading_levels(pages, body)
+    body_font = _body_font(pages)
     flow: list[Line] = [ln for lines in pages for ln in lines if not ln.drop]
     gaps = _normal_gaps(flow)
     blocks: list[Block] = []
@@ -565,7 +600,7 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
             cur_style = 0
             cur_kind = "paragraph"
             continue
-        style = _style(ln, body, levels)
+        style = _style(ln, body, levels, body_font)
         item = _starts_item(ln.text)
         if not cur:
             new = True
