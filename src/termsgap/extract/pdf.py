@@ -577,6 +577,8 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
             text = BULLET_RE.sub("", text, count=1).strip()
         if cur_style and len(text) <= 200 and kind != "list_item":
             kind = "heading"
+        if text and kind == "paragraph" and _MD_TABLE_SEP.search(text):
+            text = _md_table_rows(text, cur, blocks)    # literal Markdown table source printed as text
         if text:
             x0 = min(l.x0 for l in cur)
             top = min(l.top for l in cur if l.page == cur[0].page)
@@ -621,6 +623,32 @@ def _blocks(pages: list[list[Line]], body: float, vocab: Vocab) -> list[Block]:
         cur.append(ln)
     flush()
     return blocks
+
+
+_MD_TABLE_SEP = re.compile(r"\|\s*:?-{3,}:?\s*\|")
+
+
+def _md_table_rows(text: str, cur: list[Line], blocks: list[Block]) -> str:
+    """A paragraph that is Markdown pipe-table source run together ("|Date |Changes | |---|---| | 3 October |..."),
+    as printed from a Word file that holds Markdown: its rows become table rows. Returns the text before the
+    table (the rest is appended to `blocks`)."""
+    start = text.find("|")
+    head, src = text[:start].strip(), text[start:]
+    rows = re.split(r"\|\s+\|", src)
+    ln = cur[0]
+    bbox = (round(min(l.x0 for l in cur), 1), round(ln.top, 1), round(max(l.x1 for l in cur), 1), round(ln.bottom, 1))
+    out = []
+    for r in rows:
+        cells = tuple(clean(c) for c in r.strip().strip("|").split("|"))
+        if not any(cells) or all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
+            continue
+        out.append(Block(text=" | ".join(cells), kind="table_row", cells=cells, page=ln.page, bbox=bbox))
+    if len(out) < 2:
+        return text
+    if head:
+        blocks.append(Block(text=head, kind="paragraph", page=ln.page, bbox=bbox))
+    blocks.extend(out)
+    return ""
 
 
 def _offsets(cur: list[Line], col_left) -> tuple[float, Optional[float]]:
