@@ -168,3 +168,121 @@ def encrypted_pdf() -> bytes:
             f"/ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] >>\n"
             f"startxref\n{xref}\n%%EOF\n").encode()
     return bytes(out)
+
+
+# --------------------------------------------------------------------------- other PDF producers (optional tools)
+#
+# Chromium and LibreOffice are not installed in CI: these helpers return None when the tool is missing, and the
+# tests that use them skip.
+
+def _tool(*names: str):
+    import shutil
+    return next((p for p in map(shutil.which, names) if p), None)
+
+
+def chromium_pdf(html: str, header_footer: bool = True):
+    """Chromium headless print-to-PDF of `html` (with its default date/title header and URL/page footer unless
+    header_footer is False), or None when Chromium is not installed."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    exe = _tool("chromium", "chromium-browser", "google-chrome")
+    if not exe:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
+        src.write_text(html, encoding="utf-8")
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp}/profile",
+               f"--print-to-pdf={out}", src.as_uri()]
+        if not header_footer:
+            cmd.insert(-1, "--no-pdf-header-footer")
+        subprocess.run(cmd, capture_output=True, timeout=120)
+        return out.read_bytes() if out.exists() and out.stat().st_size else None
+
+
+def libreoffice_pdf(docx_bytes: bytes):
+    """LibreOffice Writer's PDF export of a Word file, or None when LibreOffice is not installed."""
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    exe = _tool("soffice", "libreoffice")
+    if not exe:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "terms.docx"
+        src.write_bytes(docx_bytes)
+        env = dict(os.environ, HOME=tmp)         # a private profile
+        subprocess.run([exe, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", tmp, str(src)],
+                       capture_output=True, timeout=180, env=env)
+        out = Path(tmp) / "terms.pdf"
+        return out.read_bytes() if out.exists() and out.stat().st_size else None
+
+
+BROWSER_ITEMS = [
+    "Acme AI keeps request logs for fourteen days.",
+    "Support staff read a conversation only when the Customer opens a ticket about it.",
+    "Model weights tuned on Customer files are never offered to other tenants.",
+]
+
+
+def browser_html(pages: int = 3) -> str:
+    """A plain page of invented terms long enough for several printed pages, with a disc-bullet list."""
+    filler = ("The Customer decides which workspace members may upload files, and Acme AI applies those "
+              "choices to every connected tool without exception. ")
+    secs = []
+    for k in range(1, pages * 3 + 1):
+        secs.append(f"<h2>{k}. Topic number {k}</h2><p>{filler * 4}</p>")
+    items = "".join(f"<li>{t}</li>" for t in BROWSER_ITEMS)
+    secs.insert(2, f"<h3>What we promise</h3><ul>{items}</ul>")
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Acme AI Workspace Terms</title>"
+            f"</head><body><h1>Acme AI Workspace Terms</h1>{''.join(secs)}</body></html>")
+
+
+HYPHEN_WORDS = ("administrators responsibilities configuration notwithstanding infrastructure "
+                "interoperability accountability")
+
+
+def word_docx(two_columns: bool = True) -> bytes:
+    """A Word file (python-docx) with headings in Word's own heading style, justified text in two columns with
+    automatic hyphenation, a running header and a "Page N of M" footer."""
+    import io as _io
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    doc.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    doc.settings.element.append(OxmlElement("w:autoHyphenation"))
+    sec = doc.sections[0]
+    if two_columns:
+        cols = sec._sectPr.find(qn("w:cols"))
+        if cols is None:
+            cols = OxmlElement("w:cols")
+            sec._sectPr.append(cols)
+        cols.set(qn("w:num"), "2")
+    sec.header.paragraphs[0].text = "Acme AI - Workspace Terms"
+    foot = sec.footer.paragraphs[0]
+    foot.add_run("Page ")
+    for instr in ("PAGE", None, "NUMPAGES"):
+        if instr is None:
+            foot.add_run(" of ")
+            continue
+        run = foot.add_run()
+        for kind, text in (("begin", None), (None, instr), ("end", None)):
+            el = OxmlElement("w:fldChar" if kind else "w:instrText")
+            if kind:
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el.text = f" {text} "
+            run._r.append(el)
+    for k in range(1, 7):
+        doc.add_heading(f"Section {k}: Workspace rules", level=3)
+        for j in range(1, 4):
+            doc.add_paragraph(f"{k}.{j} The {HYPHEN_WORDS} of the Customer remain with the Customer, and Acme AI "
+                              f"keeps the {HYPHEN_WORDS} records only as long as the contract lasts.")
+    buf = _io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -254,3 +254,45 @@ def test_corpus_pdf_similarity(layout):
     src = normalize_markdown(source_for(CORPUS, pdf).read_text(encoding="utf-8"))
     assert similarity(normalize_text(doc.text), src) >= 0.97
     assert not doc.warnings
+
+
+# --------------------------------------------------------------------------- other producers (skip without the tool)
+
+@pytest.fixture(scope="module")
+def chromium_hf(tmp_path_factory):
+    data = F.chromium_pdf(F.browser_html(), header_footer=True)
+    if data is None:
+        pytest.skip("chromium not installed")
+    return _write(tmp_path_factory, "chromium.pdf", data)
+
+
+def test_chromium_header_footer_removed_and_drawn_bullets_kept(chromium_hf):
+    doc = load(chromium_hf)
+    text = doc.text
+    assert doc.pages >= 2
+    assert "file:" not in text and not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text), "browser header/footer"
+    assert not re.search(r"(?<![\w.])\d+/\d+(?![\w/])", text), "page x/y footer"
+    assert text.count("Acme AI Workspace Terms") == 1, "the title printed in the header leaked"
+    items = [b for b in doc.blocks if b.kind == "list_item"]
+    assert [b.text for b in items] == F.BROWSER_ITEMS, "disc bullets are drawn shapes: each item is its own block"
+
+
+@pytest.fixture(scope="module")
+def libreoffice_two_col(tmp_path_factory):
+    pytest.importorskip("docx")
+    data = F.libreoffice_pdf(F.word_docx())
+    if data is None:
+        pytest.skip("LibreOffice not installed")
+    return _write(tmp_path_factory, "libreoffice.pdf", data)
+
+
+def test_libreoffice_two_columns_hyphenation_header_footer(libreoffice_two_col):
+    doc = load(libreoffice_two_col)
+    text = doc.text
+    assert "Page " not in text and "Acme AI - Workspace Terms" not in text
+    for word in F.HYPHEN_WORDS.split():
+        assert text.count(word) == 2 * 6 * 3, word
+    heads = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert heads == [f"Section {k}: Workspace rules" for k in range(1, 7)]
+    clauses = [b.text.split(" ", 1)[0] for b in doc.blocks if b.kind != "heading"]
+    assert clauses == [f"{k}.{j}" for k in range(1, 7) for j in range(1, 4)]

@@ -455,7 +455,9 @@ def _mark_running(pages: list[list[Line]], dims: list[tuple[float, float]], body
             continue
         h = dims[pi][1]
         for ln, zone in _margin_lines(lines, h):
-            key = _norm_key(ln.text)
+            # the type size is part of the key: a browser prints the page title small in its header, and the
+            # same words set large on page one are the document's own title
+            key = f"{_norm_key(ln.text)}@{round(ln.size)}"
             counts[(zone, key)].add(pi)
             cands.append((ln, zone, key))
     npages = sum(1 for p in pages if p)
