@@ -110,7 +110,15 @@ def make_line(words: list[Word]) -> Line:
               x1=max(w.x1 for w in words), bottom=max(w.bottom for w in words),
               size=sizes[len(sizes) // 2], bold=all(w.bold for w in words if w.text.strip(BULLETS)) and any(
                   w.text.strip(BULLETS) for w in words))
-    ln.text = " ".join(w.text for w in words)
+    # words with no visible space between them are one (a reader splits text objects, not words: "DPA" + ",")
+    parts = [words[0].text]
+    for a, b in zip(words, words[1:]):
+        if b.x0 - a.x1 < 0.08 * max(a.bottom - a.top, 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
+                and a.text not in BULLETS:
+            parts[-1] += b.text
+        else:
+            parts.append(b.text)
+    ln.text = " ".join(parts)
     fonts = {w.font for w in words if w.text not in BULLETS}
     ln.font = fonts.pop() if len(fonts) == 1 else 0
     return ln
@@ -227,12 +235,39 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
             target[1].extend(ws)
         else:
             open_.append((col, list(ws)))
+    open_ = _merge_split_lines(open_)
     for col, ws in open_:
         ln = make_line(ws)
         ln.col = col
         ln.page = page
         lines.append(ln)
     return lines
+
+
+def _merge_split_lines(open_: list[tuple[int, list[Word]]]) -> list[tuple[int, list[Word]]]:
+    """Pieces of one line that the greedy pass left apart (text objects drawn out of order: the end of a line
+    before its start) are joined: same column, same baseline, touching or close horizontally."""
+    if len(open_) < 2:
+        return open_
+    items = sorted(open_, key=lambda p: (p[1][0].bottom, min(w.x0 for w in p[1])))
+    out: list[tuple[int, list[Word]]] = []
+    for col, ws in items:
+        h = max(ws[0].bottom - ws[0].top, 1.0)
+        x0, x1 = min(w.x0 for w in ws), max(w.x1 for w in ws)
+        target = None
+        for ccol, cws in reversed(out[-4:]):
+            if ccol != col or abs(cws[0].bottom - ws[0].bottom) > 0.2 * h:
+                continue
+            cx0, cx1 = min(w.x0 for w in cws), max(w.x1 for w in cws)
+            gap = x0 - cx1 if x0 >= cx0 else cx0 - x1
+            if -0.5 * h <= gap <= 1.5 * h:
+                target = cws
+                break
+        if target is not None:
+            target.extend(ws)
+        else:
+            out.append((col, ws))
+    return out
 
 
 def reading_order(items: list[Line]) -> list[Line]:

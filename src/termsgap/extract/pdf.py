@@ -134,6 +134,8 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
         x0, top, _, bottom = first
         x1 = last[2]
         bold, size, family = style(i)
+        if size:
+            top = min(top, bottom - 0.88 * size)     # a glyph-tight box ("." or "o" alone) as tall as its type
         # the loose box of a glyph is as tall as the font's ascent + descent (about 0.88 em), but some fonts
         # (LibreOffice's subsets) give none and the box hugs the glyph: "o" is shorter than "t". The type size
         # (font size times the object's scale) is then the steadier measure of the word's size.
