@@ -55,11 +55,15 @@ def test_answer_for_the_business_customer_with_other_tiers_scoped(checklist, pol
     assert f.answer == "never"
     assert [(s.answer, s.scope) for s in f.scoped] == [("opt-out", "free or consumer tier")]
     assert f.evidence[0].clause == "3.2" and f.evidence[0].section == "Zephyr AI Terms > 3. Your Content"
-    # a policy that names the scope judges the worst applicable answer
+    # the verdict follows the worst answer of any scope ...
+    (finding,) = judge((f,), policy, checklist)
+    assert finding.verdict == Verdict.PARTIAL and "free or consumer tier" in finding.rationale
     strict = load_policy(ROOT / "policies" / "strict-eu.yaml")
     (finding,) = judge((f,), strict, checklist)
-    assert finding.verdict == Verdict.GAP and "free or consumer tier" in finding.rationale
-    (finding,) = judge((f,), policy, checklist)
+    assert finding.verdict == Verdict.GAP
+    # ... unless the policy says the organisation does not use that tier
+    business_only = policy.model_copy(update={"ignore_scopes": ("free or consumer tier",)})
+    (finding,) = judge((f,), business_only, checklist)
     assert finding.verdict == Verdict.COMPLIANT
 
 

@@ -85,3 +85,11 @@ def test_bad_checklist_pattern_is_reported(tmp_path):
     shutil.copy(ROOT / "policies" / "default.yaml", tmp_path / "default.yaml")
     with pytest.raises(PolicyError, match="retention.prompts-outputs: rules.*bad pattern"):
         load_policy(tmp_path / "default.yaml")
+
+
+def test_ignore_scopes_must_name_checklist_scopes(tmp_path):
+    shutil.copy(ROOT / "policies" / "checklist.yaml", tmp_path / "checklist.yaml")
+    p = tmp_path / "p.yaml"
+    p.write_text((ROOT / "policies" / "default.yaml").read_text().replace("ignore_scopes: []", "ignore_scopes: [gold tier]"))
+    with pytest.raises(PolicyError, match="ignore_scopes: unknown scope 'gold tier'"):
+        load_policy(p)

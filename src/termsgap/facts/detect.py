@@ -14,6 +14,10 @@ from ..nlp.pipeline import lemmatize
 from .checklist import Checklist, Question, Rule, ValueSpec
 
 
+#: the "scope" of an answer another sentence gives for the same (main) scope: a reading, not a tier
+OTHER_READING = "other clauses"
+
+
 @dataclass(frozen=True)
 class Hit:
     answer: str
@@ -172,7 +176,7 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
     for h in answers:
         if h.answer == chosen and (h.scope is None) == bool(primary):
             continue
-        key = (h.answer, h.scope or "other clauses")
+        key = (h.answer, h.scope or OTHER_READING)
         others.setdefault(key, h)
     scoped = tuple(ScopedAnswer(answer=a, value=_fmt(h.value), scope=sc, evidence=(evidence_of(h.sentence, doc),))
                    for (a, sc), h in others.items())

@@ -30,8 +30,9 @@ def judge(facts: tuple[Fact, ...], policy: Policy, checklist: Checklist) -> tupl
         qp = policy.questions[fact.question]
         verdict = verdict_for(qp, fact.answer, fact.value)
         rationale = fact.rationale
-        for s in fact.scoped:
-            if s.scope in qp.scopes:
+        scopes = {sc.name for sc in checklist.scopes} - set(policy.ignore_scopes)
+        for s in fact.scoped:  # another tier or service: the verdict follows the worst answer that applies
+            if s.scope in scopes:
                 v = verdict_for(qp, s.answer, s.value)
                 if SEVERITY.get(v, 9) < SEVERITY.get(verdict, 9):
                     verdict, rationale = v, f"{rationale}; worst scoped answer {s.answer} ({s.scope})"

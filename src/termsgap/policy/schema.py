@@ -5,6 +5,7 @@ name: default
 version: "1"
 checklist: checklist.yaml          # the questions and detectors, relative to this file
 min_confidence: 0.6                # below this a finding is sent to `review`
+ignore_scopes: []                  # tiers/services you do not use; the verdict follows the worst other answer
 questions:
   retention.prompts-outputs:
     compliant: [zero, until-deleted, "days<=30"]
@@ -38,7 +39,6 @@ class QuestionPolicy(Strict):
     partial: tuple[str, ...] = ()
     gap: tuple[str, ...] = ()
     review: tuple[str, ...] = ()
-    scopes: tuple[str, ...] = Field((), description="scoped answers (e.g. a free tier) that also count for the verdict")
     remediation: str = ""
 
     def ordered(self):
@@ -51,6 +51,9 @@ class Policy(Strict):
     description: str = ""
     checklist: str = "checklist.yaml"
     min_confidence: float = Field(0.6, ge=0, le=1)
+    ignore_scopes: tuple[str, ...] = Field((), description="tiers or services (checklist scope names) this "
+                                           "organisation does not use; answers for any other scope count, and "
+                                           "the verdict follows the worst of them")
     questions: dict[str, QuestionPolicy]
     path: Optional[str] = Field(None, exclude=True)
 
@@ -91,6 +94,10 @@ def load_policy(path: str | Path) -> Policy:
         raise PolicyError(str(exc)) from None
     errors = []
     known = {q.id: q for q in checklist.questions}
+    scope_names = {sc.name for sc in checklist.scopes}
+    for name in policy.ignore_scopes:
+        if name not in scope_names:
+            errors.append(f"{path}: ignore_scopes: unknown scope '{name}' (one of {', '.join(sorted(scope_names))})")
     for qid, qp in policy.questions.items():
         if qid not in known:
             errors.append(f"{path}: questions.{qid}: unknown question (not in {policy.checklist})")
