@@ -57,9 +57,11 @@ def test_every_question_has_cases():
     assert {yaml.safe_load(p.read_text())["question"] for p in CASES} == {q.id for q in CHECKLIST.questions}
 
 
-def test_holdout_set_reach():
-    """policies/holdout/: passages written without looking at the rules. Measured as a whole: accuracy and,
-    above all, no false assurance (a compliant answer where the passage's answer is not compliant)."""
+@pytest.mark.parametrize("folder,reach", [("holdout", 0.95), ("holdout2", 0.80)])
+def test_holdout_set_reach(folder, reach):
+    """policies/holdout*/: passages written without looking at the rules (see their READMEs for the blind
+    scores). Measured as a whole: accuracy, and above all no false assurance (a compliant answer where the
+    passage's answer is not compliant)."""
     from termsgap.models import Verdict
     from termsgap.policy import load_policy
     from termsgap.policy.judge import verdict_for
@@ -70,7 +72,7 @@ def test_holdout_set_reach():
         return answer != "not-addressed" and verdict_for(policy.questions[q], answer, value) == Verdict.COMPLIANT
 
     total, correct, false_assurance = 0, 0, []
-    for path in sorted((ROOT / "policies" / "holdout").glob("*.yaml")):
+    for path in sorted((ROOT / "policies" / folder).glob("*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         q = spec["question"]
         for case in spec["cases"]:
@@ -83,4 +85,4 @@ def test_holdout_set_reach():
                 false_assurance.append(f"{q}:{case['name']}")
     assert total >= 19 * 10
     assert not false_assurance
-    assert correct / total >= 0.95, f"{correct}/{total}"
+    assert correct / total >= reach, f"{correct}/{total}"
