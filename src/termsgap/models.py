@@ -96,10 +96,10 @@ class Sentence(Frozen):
     clause_index: int
     location: Location
     lemmas: str = Field("", description="lower-case lemma string, tokens separated by single spaces")
-    context: str = Field("", description="lemmas of the heading path and of the whole clause the sentence is in")
+    headings: str = Field("", description="lemmas of the heading path the sentence is under")
+    context: str = Field("", description="lemmas of the whole clause the sentence is in")
     negated: bool = False
     exceptions: tuple[str, ...] = Field((), description="'unless ...', 'except ...' phrases")
-    conditions: tuple[str, ...] = Field((), description="'if ...', 'where ...', 'for X users' phrases")
     durations: tuple["Duration", ...] = ()
     terms: tuple[str, ...] = Field((), description="canonical defined-term concepts the sentence refers to")
     definition: bool = Field(False, description="the sentence defines a term ('“X” means ...'): it commits to nothing")

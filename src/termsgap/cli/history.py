@@ -38,7 +38,7 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", (name or "vendor").lower()).strip("-") or "vendor"
 
 
-def _load_waivers(path: str | None, questions=None):
+def waivers_or_fail(path: str | None, questions=None):
     from ..policy.waivers import DEFAULT_WAIVERS_FILE, WaiverError, load_waivers
 
     try:
@@ -165,7 +165,7 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
         codes = []
         for i, w in enumerate(watches):
             policy = resolve_policy(w.policy)
-            waivers = _load_waivers(waivers_path, [q.id for q in policy.load_checklist().questions])
+            waivers = waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])
 
             def progress(source, fx):
                 if not fx.ok:

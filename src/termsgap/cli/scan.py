@@ -10,7 +10,7 @@ import click
 from .. import engine
 from ..report import available_formats, summary_text, write_reports
 from .common import ExitCode, expand_inputs, fail, resolve_policy
-from .history import _load_waivers, store_scan
+from .history import waivers_or_fail, store_scan
 
 
 @click.command()
@@ -53,7 +53,7 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
                 click.echo(("\n" if show_bar else "") + f"termsgap: {df.source}: {problem}", err=True)
             bar.update(1)
         checklist = policy.load_checklist()
-        waivers = _load_waivers(waivers_path, [q.id for q in checklist.questions])
+        waivers = waivers_or_fail(waivers_path, [q.id for q in checklist.questions])
         facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, waivers=waivers,
                                      progress=progress)
     store_scan(db, facts, result, checklist)

@@ -15,6 +15,7 @@ from typing import Optional
 
 from ..models import Block, Document
 from . import InputError
+from .numbering import alpha, roman
 from .layout import BULLET_RE, clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -107,20 +108,9 @@ def _val(el) -> Optional[str]:
 
 def _format(n: int, fmt: str) -> str:
     if fmt in ("lowerLetter", "upperLetter"):
-        s = ""
-        while n > 0:
-            n, r = divmod(n - 1, 26)
-            s = chr(97 + r) + s
-        return s.upper() if fmt == "upperLetter" else s
+        return alpha(n) if fmt == "upperLetter" else alpha(n).lower()
     if fmt in ("lowerRoman", "upperRoman"):
-        vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-                (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-        s = ""
-        for v, r in vals:
-            while n >= v:
-                s += r
-                n -= v
-        return s.upper() if fmt == "upperRoman" else s
+        return roman(n) if fmt == "upperRoman" else roman(n).lower()
     return str(n)
 
 

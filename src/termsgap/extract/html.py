@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..models import Block, Document
 from . import InputError
+from .numbering import alpha, roman
 from .layout import BULLET_RE, clean
 
 DROP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg", "form", "button",
@@ -76,32 +77,13 @@ def _ol_marker(ol: Tag, index: int) -> str:
     n = start + index
     kind = ol.get("type", "1")
     if kind == "a":
-        return _alpha(n).lower() + "."
+        return alpha(n).lower() + "."
     if kind == "A":
-        return _alpha(n) + "."
+        return alpha(n) + "."
     if kind in ("i", "I"):
-        r = _roman(n)
+        r = roman(n)
         return (r.lower() if kind == "i" else r) + "."
     return f"{n}."
-
-
-def _alpha(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _roman(n: int) -> str:
-    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-            (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out += s
-            n -= v
-    return out
 
 
 def _walk(node: Tag, blocks: list[Block], depth: int) -> None:

@@ -109,7 +109,7 @@ class Rule(Strict):
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
-    context: tuple[str, ...] = Field((), description="each must match the sentence or its clause and headings")
+    context: tuple[str, ...] = Field((), description="each must match the sentence, its clause or its headings")
     unless: Optional[str] = Field(None, description="an 'unless/except' phrase of the sentence must match this")
     not_unless: Optional[str] = Field(None, description="no 'unless/except' phrase may match this")
     confidence: float = Field(0.8, ge=0, le=1)

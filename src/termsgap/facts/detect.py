@@ -58,10 +58,10 @@ class CompiledRule:
         self.near = cl.compile(v.near) if v and v.near else None
         self.avoid = cl.compile(v.avoid) if v and v.avoid else None
 
-    def matches(self, text: "Memo", exceptions: str, context: str) -> bool:
+    def matches(self, text: "Memo", exceptions: str, s: Sentence) -> bool:
         if not all(text(p) for p in self.all):
             return False
-        if self.context and not all(text(p) or p.search(context) for p in self.context):
+        if self.context and not all(text(p) or p.search(s.context) or p.search(s.headings) for p in self.context):
             return False
         if self.any and not any(text(p) for p in self.any):
             return False
@@ -195,13 +195,13 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
         exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
         scope = None
         for name, rx, business in scopes:
-            if not business and (rx.search(s.lemmas) or rx.search(s.context.split(" | ", 1)[0])):
+            if not business and (rx.search(s.lemmas) or rx.search(s.headings)):
                 scope = name
                 break
         memo = Memo(s.lemmas)
         for cq in questions:
             for cr in cq.rules:
-                if not cr.matches(memo, exceptions, s.context):
+                if not cr.matches(memo, exceptions, s):
                     continue
                 if cr.rule.answer == "ignore":
                     break

@@ -1,4 +1,5 @@
-"""NLP annotation: clauses -> sentences with lemmas, negation, exceptions, conditions, durations, defined terms."""
+"""NLP annotation: clauses -> sentences with lemmas, negation, exceptions, durations, defined terms
+(tiers and conditions of scope are read by the checklist's scope patterns)."""
 from .pipeline import annotate
 
 __all__ = ["annotate"]

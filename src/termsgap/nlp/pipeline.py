@@ -16,8 +16,6 @@ from .numbers import durations
 NEGATION = {"not", "no", "never", "n't", "neither", "nor", "cannot"}
 EXCEPTION = re.compile(r"\b(unless|except(?: as| where| to the extent| for| that)?|other than|save (?:as|where)|"
                        r"excluding|provided,? however,? that|provided that)\b([^;.]*)", re.I)
-CONDITION = re.compile(r"(?:^|[\s,(])(if|where|when|to the extent|for (?:\w+ ){0,3}(?:users?|customers?|tiers?|plans?|"
-                       r"deployments?|accounts?|services?))\b([^;.]*)", re.I)
 DEFINITION = [
     # "Customer Content" means ... / “Inputs” refers to ...
     re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
@@ -152,7 +150,8 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
     for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
         lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
         lemmas = token_lemmas(doc, table)  # once per clause; sentences take their slice
-        context = lemmatize(" > ".join(clause.location.section)) + " | " + " ".join(x for x in lemmas if x)
+        headings = lemmatize(" > ".join(clause.location.section))
+        context = " ".join(x for x in lemmas if x)
         sents = list(doc.sents)
         for i, sent in enumerate(sents):
             text = sent.text.strip()
@@ -170,10 +169,10 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
                 clause_index=clause.index,
                 location=clause.location.model_copy(update={"start": start, "end": start + len(sent.text)}),
                 lemmas=lem,
+                headings=headings,
                 context=context,
                 negated=any(x in NEGATION for x in lemmas[sent.start:sent.end]),
                 exceptions=tuple(m.group(0).strip() for m in EXCEPTION.finditer(text)),
-                conditions=tuple(m.group(0).strip(" ,(") for m in CONDITION.finditer(text)),
                 durations=durations(text),
                 terms=tags,
                 definition=bool(DEFINITION[0].match(text)),
