@@ -14,6 +14,7 @@ import json
 import time
 from pathlib import Path
 
+from termsgap.policy import POLICY_DIR
 from termsgap import engine
 from termsgap.evaluate import document_key, format_table, format_wrong, load_gold, score
 from termsgap.policy import load_policy
@@ -25,7 +26,7 @@ RENDERINGS = {"text": "*/*/*.md", "pdf": "*.pdf", "docx": "*.docx", "html": "*.h
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    ap.add_argument("--policy", type=Path, default=ROOT / "policies" / "default.yaml")
+    ap.add_argument("--policy", type=Path, default=POLICY_DIR / "default.yaml")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = ap.parse_args()
     policy = load_policy(args.policy)

@@ -72,6 +72,7 @@ def concatenated(paths, pages: int, out: Path) -> Path:
 
 PEAK = """
 import resource, sys
+from termsgap.policy import POLICY_DIR
 from termsgap import engine
 from termsgap.policy import load_policy
 policy = load_policy(sys.argv[1])
@@ -82,7 +83,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def peak_rss_mb(pdf: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", PEAK, str(ROOT / "policies" / "default.yaml"), str(pdf)],
+    out = subprocess.run([sys.executable, "-c", PEAK, str(POLICY_DIR / "default.yaml"), str(pdf)],
                          check=True, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
@@ -98,7 +99,7 @@ def main() -> None:
     from termsgap.policy import load_policy
 
     paths = sorted((args.corpus / "pdf").glob("*.pdf"))
-    policy = load_policy(ROOT / "policies" / "default.yaml")
+    policy = load_policy(POLICY_DIR / "default.yaml")
     checklist = policy.load_checklist()
     t0 = time.perf_counter()
     get_nlp()

@@ -1,4 +1,5 @@
 from __future__ import annotations
+from termsgap.policy import POLICY_DIR
 
 from pathlib import Path
 
@@ -12,7 +13,7 @@ SAMPLES = ROOT / "contracts_samples"
 @pytest.fixture(scope="session")
 def policy():
     from termsgap.policy import load_policy
-    return load_policy(ROOT / "policies" / "default.yaml")
+    return load_policy(POLICY_DIR / "default.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from termsgap.policy import POLICY_DIR
 from termsgap.extract.segment import segment
 from termsgap.extract.text import extract
 from termsgap.facts import detect, load_checklist
@@ -17,7 +18,7 @@ from termsgap.nlp import annotate
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "policies" / "cases").glob("*.yaml"))
-CHECKLIST = load_checklist(ROOT / "policies" / "checklist.yaml")
+CHECKLIST = load_checklist(POLICY_DIR / "checklist.yaml")
 
 
 def answer_for(question: str, text: str):
@@ -66,7 +67,7 @@ def test_holdout_set_reach(folder, reach):
     from termsgap.policy import load_policy
     from termsgap.policy.judge import verdict_for
 
-    policy = load_policy(ROOT / "policies" / "default.yaml")
+    policy = load_policy(POLICY_DIR / "default.yaml")
 
     def compliant(q, answer, value):
         return answer != "not-addressed" and verdict_for(policy.questions[q], answer, value) == Verdict.COMPLIANT

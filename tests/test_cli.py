@@ -7,6 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from termsgap.policy import POLICY_DIR
 from termsgap.cli import main
 
 import pdf_factory
@@ -46,8 +47,8 @@ def test_scan_writes_three_reports_and_exits_1_on_gap(tmp_path):
 
 def test_scan_exit_0_without_gaps(tmp_path):
     lenient = tmp_path / "lenient.yaml"
-    shutil.copy(ROOT / "policies" / "checklist.yaml", tmp_path / "checklist.yaml")
-    text = (ROOT / "policies" / "default.yaml").read_text()
+    shutil.copy(POLICY_DIR / "checklist.yaml", tmp_path / "checklist.yaml")
+    text = (POLICY_DIR / "default.yaml").read_text()
     lenient.write_text(text.replace("    gap:", "    partial:"))
     r = run("scan", GOOD, "--policy", lenient, "--out", tmp_path / "o", "--format", "json", "-q")
     assert r.exit_code == 0, r.output
@@ -106,7 +107,7 @@ def test_policy_commands():
     assert "strict-eu" in run("policy", "list").output
     r = run("policy", "show", "retention.prompts-outputs")
     assert r.exit_code == 0 and "days<=30" in r.output
-    assert run("policy", "validate", ROOT / "policies" / "strict-eu.yaml").exit_code == 0
+    assert run("policy", "validate", POLICY_DIR / "strict-eu.yaml").exit_code == 0
     assert run("policy", "show", "no.such-question").exit_code == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from termsgap.policy import POLICY_DIR
 from termsgap.extract.segment import segment
 from termsgap.extract.text import extract
 from termsgap.facts import detect
@@ -58,7 +59,7 @@ def test_answer_for_the_business_customer_with_other_tiers_scoped(checklist, pol
     # the verdict follows the worst answer of any scope ...
     (finding,) = judge((f,), policy, checklist)
     assert finding.verdict == Verdict.PARTIAL and "free or consumer tier" in finding.rationale
-    strict = load_policy(ROOT / "policies" / "strict-eu.yaml")
+    strict = load_policy(POLICY_DIR / "strict-eu.yaml")
     (finding,) = judge((f,), strict, checklist)
     assert finding.verdict == Verdict.GAP
     # ... unless the policy says the organisation does not use that tier

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from termsgap.policy import POLICY_DIR
 from termsgap.models import Evidence, Fact, Verdict
 from termsgap.policy import PolicyError, judge, load_policy
 from termsgap.policy.judge import verdict_for
@@ -19,7 +20,7 @@ def fact(q, answer, value=None, confidence=0.9):
 
 @pytest.mark.parametrize("name", ["default", "strict-eu"])
 def test_shipped_policies_validate(name):
-    p = load_policy(ROOT / "policies" / f"{name}.yaml")
+    p = load_policy(POLICY_DIR / f"{name}.yaml")
     assert len(p.questions) == 19
 
 
@@ -33,7 +34,7 @@ def test_retention_thresholds(policy, answer, value, verdict):
 
 
 def test_same_facts_other_policy_other_verdict(policy, checklist):
-    strict = load_policy(ROOT / "policies" / "strict-eu.yaml")
+    strict = load_policy(POLICY_DIR / "strict-eu.yaml")
     facts = (fact("retention.prompts-outputs", "days", 30), fact("security.breach-notification", "hours", 72))
     default = {f.question: f.verdict for f in judge(facts, policy, checklist)}
     eu = {f.question: f.verdict for f in judge(facts, strict, checklist)}
@@ -52,9 +53,9 @@ def test_gap_carries_remediation(policy, checklist):
 
 
 def test_validation_names_file_question_and_field(tmp_path):
-    shutil.copy(ROOT / "policies" / "checklist.yaml", tmp_path / "checklist.yaml")
+    shutil.copy(POLICY_DIR / "checklist.yaml", tmp_path / "checklist.yaml")
     bad = tmp_path / "bad.yaml"
-    text = (ROOT / "policies" / "default.yaml").read_text()
+    text = (POLICY_DIR / "default.yaml").read_text()
     text = text.replace('compliant: [never, opt-in]', 'compliant: [never, sometimes]')
     text = text.replace("min_confidence: 0.6", "min_confidence: 0.6\nsurprise: 1")
     bad.write_text(text)
@@ -69,7 +70,7 @@ def test_validation_names_file_question_and_field(tmp_path):
 
 
 def test_missing_question_and_bad_yaml(tmp_path):
-    shutil.copy(ROOT / "policies" / "checklist.yaml", tmp_path / "checklist.yaml")
+    shutil.copy(POLICY_DIR / "checklist.yaml", tmp_path / "checklist.yaml")
     p = tmp_path / "p.yaml"
     p.write_text("name: x\nversion: '1'\nquestions: {}\n")
     with pytest.raises(PolicyError, match="questions.security.audits: missing"):
@@ -80,16 +81,16 @@ def test_missing_question_and_bad_yaml(tmp_path):
 
 
 def test_bad_checklist_pattern_is_reported(tmp_path):
-    text = (ROOT / "policies" / "checklist.yaml").read_text().replace("'later of", "'(later of", 1)
+    text = (POLICY_DIR / "checklist.yaml").read_text().replace("'later of", "'(later of", 1)
     (tmp_path / "checklist.yaml").write_text(text.replace("'\\blater of", "'(\\blater of"))
-    shutil.copy(ROOT / "policies" / "default.yaml", tmp_path / "default.yaml")
+    shutil.copy(POLICY_DIR / "default.yaml", tmp_path / "default.yaml")
     with pytest.raises(PolicyError, match="retention.prompts-outputs: rules.*bad pattern"):
         load_policy(tmp_path / "default.yaml")
 
 
 def test_ignore_scopes_must_name_checklist_scopes(tmp_path):
-    shutil.copy(ROOT / "policies" / "checklist.yaml", tmp_path / "checklist.yaml")
+    shutil.copy(POLICY_DIR / "checklist.yaml", tmp_path / "checklist.yaml")
     p = tmp_path / "p.yaml"
-    p.write_text((ROOT / "policies" / "default.yaml").read_text().replace("ignore_scopes: []", "ignore_scopes: [gold tier]"))
+    p.write_text((POLICY_DIR / "default.yaml").read_text().replace("ignore_scopes: []", "ignore_scopes: [gold tier]"))
     with pytest.raises(PolicyError, match="ignore_scopes: unknown scope 'gold tier'"):
         load_policy(p)

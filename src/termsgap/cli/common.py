@@ -7,12 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..policy import Policy, PolicyError, load_policy
+from ..policy import DEFAULT_POLICY, POLICY_DIR, Policy, PolicyError, load_policy
 
-POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"   # a source checkout
-if not POLICY_DIR.is_dir():  # an installed wheel: policies ship as package data
-    POLICY_DIR = Path(__file__).resolve().parents[1] / "data" / "policies"
-DEFAULT_POLICY = POLICY_DIR / "default.yaml"
 INPUT_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 
 

@@ -88,14 +88,20 @@ class _Fonts:
         return hit
 
 
+#: stands at the second index of a surrogate pair, so text indices stay pdfium's character indices
+ZWSP = "\u200b"
+
+
 def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> list[Word]:
     raw = textpage.raw
     n = textpage.count_chars()
     if n <= 0:
         return []
     text = textpage.get_text_range(0, n)
-    if len(text) != n:       # characters outside the BMP: fall back to one code point per index
-        text = "".join(chr(R.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+    if len(text) != n:  # characters outside the BMP take two indices (a UTF-16 surrogate pair) but one str char
+        text = "".join(c + ZWSP if ord(c) > 0xFFFF else c for c in text)
+        if len(text) != n:
+            raise ValueError(f"page text has {len(text)} characters for {n} indices")
     rect = R.FS_RECTF()
     rp = ctypes.byref(rect)
     box = R.FPDFText_GetLooseCharBox
@@ -118,7 +124,7 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
         return st
 
     def emit(i: int, j: int, first: tuple, last: tuple) -> None:
-        t = text[i:j]
+        t = text[i:j].replace(ZWSP, "")
         hy = ""
         if t.endswith("\ufffe"):
             hy = "-"
