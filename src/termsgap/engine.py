@@ -14,47 +14,66 @@ from . import __version__
 from .extract import InputError, load
 from .extract.segment import segment
 from .facts import Checklist, detect
-from .models import DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
+from .learn.model import ReaderModel, load_model
+from .models import AnnotatedDocument, DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
 from .nlp import annotate
 from .policy import Policy, judge
 from .policy.waivers import apply_waivers
 
 
-def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> DocumentFacts:
-    """Read one document and answer every question of the checklist; never raises for bad input."""
-    try:
-        document = load(path, ocr=ocr)
-        clauses = segment(document)
-        annotated = annotate(document, clauses, checklist.concept_patterns)
-        facts = detect(annotated, checklist)
-    except InputError as exc:
-        return DocumentFacts(source=str(path), status="error", error=exc.reason)
-    except Exception as exc:  # a bug must not cost the user the other documents
-        reason = f"internal error while checking ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-        return DocumentFacts(source=str(path), status="error", error=reason)
+def read(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> AnnotatedDocument:
+    """Extract, segment and annotate one document (raises InputError for bad input)."""
+    document = load(path, ocr=ocr)
+    return annotate(document, segment(document), checklist.concept_patterns)
+
+
+def facts_of(annotated: AnnotatedDocument, checklist: Checklist, reader: Optional[ReaderModel]) -> DocumentFacts:
+    """Answer every question of the checklist for a document already read."""
+    document = annotated.document
     return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
-                         pages=document.pages, warnings=document.warnings, clauses=clauses, facts=facts)
+                         pages=document.pages, warnings=document.warnings, clauses=annotated.clauses,
+                         facts=detect(annotated, checklist, reader))
 
 
-def _analyse_job(args: tuple[str, Checklist, bool]) -> DocumentFacts:
-    path, checklist, ocr = args
-    return analyse(path, checklist, ocr=ocr)
+def failed(path: str | Path, exc: Exception) -> DocumentFacts:
+    if isinstance(exc, InputError):
+        return DocumentFacts(source=str(path), status="error", error=exc.reason)
+    reason = f"internal error while checking ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    return DocumentFacts(source=str(path), status="error", error=reason)
+
+
+def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False,
+            reader: Optional[ReaderModel] = None) -> DocumentFacts:
+    """Read one document and answer every question of the checklist (with the shipped learned reader unless
+    another is given); never raises for bad input."""
+    try:
+        return facts_of(read(path, checklist, ocr=ocr), checklist, reader or load_model())
+    except Exception as exc:  # a bug must not cost the user the other documents
+        return failed(path, exc)
+
+
+def _analyse_job(args: tuple[str, Checklist, bool, Optional[str]]) -> DocumentFacts:
+    path, checklist, ocr, model = args
+    return analyse(path, checklist, ocr=ocr, reader=load_model(model))
 
 
 def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int = 1, ocr: bool = False,
+                model: Optional[str] = None,
                 progress: Optional[Callable[[DocumentFacts], None]] = None) -> list[DocumentFacts]:
-    """Analyse files in order; with jobs > 1 in parallel processes (same results, same order)."""
+    """Analyse files in order with the learned reader in `model` (a directory; None: the shipped one); with
+    jobs > 1 in parallel processes (same results, same order)."""
     paths = [str(p) for p in paths]
     out: list[DocumentFacts] = []
     if jobs > 1 and len(paths) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for df in pool.map(_analyse_job, [(p, checklist, ocr) for p in paths]):
+            for df in pool.map(_analyse_job, [(p, checklist, ocr, model) for p in paths]):
                 out.append(df)
                 if progress:
                     progress(df)
     else:
+        reader = load_model(model)
         for p in paths:
-            df = analyse(p, checklist, ocr=ocr)
+            df = analyse(p, checklist, ocr=ocr, reader=reader)
             out.append(df)
             if progress:
                 progress(df)
@@ -80,14 +99,16 @@ def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Opt
 
 
 def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
-          ocr: bool = False, waivers: Iterable[Waiver] = (), today: date | str | None = None,
+          ocr: bool = False, model: Optional[str] = None, waivers: Iterable[Waiver] = (),
+          today: date | str | None = None,
           progress: Optional[Callable[[DocumentFacts], None]] = None) -> tuple[list[DocumentFacts], RunResult]:
     """The whole path for local files: what each document says (kept for history) and the judged result."""
     checklist = policy.load_checklist()
-    facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, progress=progress)
+    facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, model=model, progress=progress)
     return facts, judge_all(facts, policy, vendor=vendor, checklist=checklist, waivers=waivers, today=today)
 
 
 def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
-         ocr: bool = False, progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
-    return check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, progress=progress)[1]
+         ocr: bool = False, model: Optional[str] = None,
+         progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
+    return check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model, progress=progress)[1]

@@ -155,6 +155,15 @@ class ScopedAnswer(Frozen):
     evidence: tuple[Evidence, ...] = ()
 
 
+class Basis(Frozen):
+    """What an answer's confidence rests on: who answered and how far the learned reader backs it."""
+
+    kind: Literal["rule", "model"] = Field(description="a rule answered (the model weighed it), or the model alone")
+    relevance: float = Field(description="the model's P(the evidence speaks to the question), best sentence")
+    agreement: float = Field(description="the model's P(this answer | the evidence speaks to the question)")
+    rule: float = Field(0.0, description="the rule's own confidence (0 for the model's answers)")
+
+
 class Fact(Frozen):
     """The typed answer to one checklist question, independent of any organisation's preferences."""
 
@@ -165,6 +174,7 @@ class Fact(Frozen):
     evidence: tuple[Evidence, ...] = ()
     scoped: tuple[ScopedAnswer, ...] = Field((), description="other answers the document gives for other scopes")
     rationale: str = ""
+    basis: Optional[Basis] = None
 
 
 class DocumentFacts(Frozen):

@@ -13,6 +13,7 @@ from .evaluate import evaluate
 from .extract import extract
 from .policy import policy
 from .scan import scan
+from .train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +22,7 @@ def main() -> None:
     """Check AI vendors' data-handling terms against your organisation's policy."""
 
 
-for command in (scan, extract, policy, evaluate):
+for command in (scan, extract, policy, evaluate, train):
     main.add_command(command)
 
 try:  # history, watch, recheck, waive: registered when the history package is present

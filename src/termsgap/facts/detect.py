@@ -3,13 +3,19 @@
 Per sentence, the first rule of a question that matches gives that sentence's reading (a hit). Per document,
 combos join signals found in different sentences, hits scoped to tiers that do not apply to a paying business
 customer are kept aside as scoped answers, and the question's `prefer` order picks the answer among the rest.
+
+With a learned reader (learn.model), rules and model work together: the model decides which sentences can be
+evidence for a question at all (a rule's hit on a sentence the model finds irrelevant is dropped), proposes an
+answer where no rule reads any sentence, and its agreement with the rules' answer sets the confidence, a
+calibrated probability that the answer is right (learn.calibrate).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..models import AnnotatedDocument, Evidence, Fact, ScopedAnswer, Sentence
+from ..learn.model import Reading, ReaderModel
+from ..models import AnnotatedDocument, Basis, Evidence, Fact, ScopedAnswer, Sentence
 from ..nlp.pipeline import lemmatize
 from .checklist import Checklist, Question, Rule, ValueSpec
 
@@ -26,6 +32,7 @@ class Hit:
     value: float | str | None
     scope: str | None
     rule: str
+    reading: Reading | None = None
 
 
 class Memo:
@@ -185,9 +192,10 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
                 evidence=tuple(evidence), scoped=scoped, rationale=f"matched: {rules}")
 
 
-def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
+def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | None = None) -> tuple[Fact, ...]:
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
+    candidates: dict[str, list] = {cq.q.id: [] for cq in questions}
     skip = checklist.compile(checklist.skip) if checklist.skip else None
     for s in doc.sentences:
         if s.definition or (skip is not None and skip.search(s.lemmas)):
@@ -198,6 +206,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
             if not business and (rx.search(s.lemmas) or rx.search(s.headings)):
                 scope = name
                 break
+        readings = reader.read(s.lemmas, s.headings, exceptions) if reader else None
         memo = Memo(s.lemmas)
         for cq in questions:
             for cr in cq.rules:
@@ -208,8 +217,50 @@ def detect(doc: AnnotatedDocument, checklist: Checklist) -> tuple[Fact, ...]:
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:
                     continue
+                reading = readings[cq.q.id] if readings else None
+                if reading is not None and reading.relevance < reader.gate:
+                    break  # the model reads this sentence as not speaking to the question at all
                 hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
-                                         cr.rule.name or cr.rule.answer))
+                                         cr.rule.name or cr.rule.answer, reading))
                 break
+        if readings:
+            for q, reading in readings.items():
+                if reading.relevance >= reader.propose:
+                    candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
-    return tuple(decide(cq, hits[cq.q.id], doc, override) for cq in questions)
+    facts = [decide(cq, hits[cq.q.id], doc, override) for cq in questions]
+    if reader is None:
+        return tuple(facts)
+    return tuple(weigh(f, cq.q, hits[cq.q.id], candidates[cq.q.id], doc, reader) for f, cq in zip(facts, questions))
+
+
+def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sentence, Reading, str | None]],
+          doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
+    """The rules' answer weighed by the model: its confidence becomes the calibrated probability of being right
+    given how relevant the evidence is and how far the model agrees; where no rule answered, the model's own
+    answer from the sentences it finds most relevant, if it is sure enough (reader.settle)."""
+    if fact.answer != "not-addressed":
+        quotes = {e.quote for e in fact.evidence}
+        mine = [h.reading for h in hits if h.reading is not None and h.sentence.text in quotes]
+        relevance = max((r.relevance for r in mine), default=0.0)
+        agreement = max((r.answers.get(fact.answer, 0.0) for r in mine), default=0.0)
+        basis = Basis(kind="rule", relevance=round(relevance, 3), agreement=round(agreement, 3), rule=fact.confidence)
+        return reader.settle(fact.model_copy(update={
+            "basis": basis, "rationale": f"{fact.rationale}; model: relevance {relevance:.2f}, agrees {agreement:.2f}"}))
+    main = [c for c in candidates if c[2] is None] or candidates
+    votes: dict[str, float] = {}
+    for _, r, _ in main:
+        for a, p in r.answers.items():
+            if a in q.answers:
+                votes[a] = votes.get(a, 0.0) + r.relevance * p
+    if not votes:
+        return fact
+    answer = max(votes, key=lambda a: (votes[a], -q.answers.index(a)))
+    support = sorted(((s, r) for s, r, _ in main if r.best[0] == answer), key=lambda sr: -sr[1].relevance)
+    if not support:
+        return fact
+    relevance, agreement = support[0][1].relevance, support[0][1].answers[answer]
+    basis = Basis(kind="model", relevance=round(relevance, 3), agreement=round(agreement, 3))
+    evidence = tuple(evidence_of(s, doc) for s, _ in support[:q.max_evidence])
+    return reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
+                              rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} (no rule matched)"))

@@ -32,9 +32,12 @@ __all__ = ["Store", "HistoryError", "Watch", "StoredRun", "RecheckOutcome", "def
 
 
 def analyser_key(checklist) -> str:
-    """Which reader produced an analysis: termsgap version + hash of the checklist it answered."""
+    """Which reader produced an analysis: termsgap version + hash of the checklist it answered + the learned
+    reader's fingerprint."""
+    from ..learn.model import load_model
+
     digest = hashlib.sha256(checklist.model_dump_json().encode()).hexdigest()[:12]
-    return f"{__version__}+{digest}"
+    return f"{__version__}+{digest}+{load_model().fingerprint}"
 
 
 def analyse_bytes(data: bytes, suffix: str, source: str, checklist, *, ocr: bool = False) -> DocumentFacts:

@@ -1,0 +1,71 @@
+"""Leave one vendor out: the model for a vendor's documents is trained without that vendor's documents and
+annotations, the unit of generalisation being the vendor (GroupKFold's habit). Its results serve two ends: the
+honest accuracy figure (benchmarks/accuracy.py) and the calibration of confidence (fit_calibration), which must
+be learned from answers the model gives on vendors it has not seen."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+
+from ..evaluate import NUMERIC, value_ok
+from ..facts import Checklist, detect
+from ..models import AnnotatedDocument, Fact
+from .model import calibration_features
+from .train import Example, fit
+
+
+def vendor_of(key: str) -> str:
+    return key.split("__")[0]
+
+
+def leave_one_vendor_out(documents: dict[str, AnnotatedDocument], examples: list[Example], checklist: Checklist,
+                         *, progress: Optional[Callable[[str], None]] = None, **fit_args
+                         ) -> dict[str, tuple[Fact, ...]]:
+    """Facts for every document from a model that never saw its vendor, before calibration: every answer the
+    model proposes is kept (min_proposal 0), so that calibration can be fitted on them and `ReaderModel.settle`
+    applies it afterwards."""
+    out = {}
+    for vendor in sorted({vendor_of(k) for k in documents}):
+        model, _ = fit([e for e in examples if e.group != vendor], checklist, **fit_args)
+        model.meta["reading"]["min_proposal"] = 0.0
+        for key, doc in documents.items():
+            if vendor_of(key) == vendor:
+                out[key] = detect(doc, checklist, model)
+        if progress:
+            progress(vendor)
+    return out
+
+
+def correct(fact: Fact, label: dict) -> bool:
+    answers = list(label.get("answers") or ["not-addressed"])
+    return fact.answer in answers and (fact.answer not in NUMERIC or value_ok(label.get("value"), fact.value))
+
+
+def calibration_rows(facts: dict[str, tuple[Fact, ...]], gold: dict[str, dict]
+                     ) -> list[tuple[str, str, list[float], bool]]:
+    """(vendor, kind, features, right?) for every answered question with a basis."""
+    rows = []
+    for key, fs in facts.items():
+        labels = gold.get(key, {})
+        for f in fs:
+            if f.basis is not None and f.answer != "not-addressed" and f.question in labels:
+                rows.append((vendor_of(key), f.basis.kind, calibration_features(f.basis), correct(f, labels[f.question])))
+    return rows
+
+
+def fit_calibration(rows: Iterable[tuple[str, str, list[float], bool]], default: dict) -> dict:
+    """Per kind, a logistic regression of rightness on the basis features (few parameters, strongly
+    regularised); a kind with too few rows, or only right or only wrong ones, keeps its default map."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = list(rows)
+    out = {k: list(v) for k, v in default.items()}
+    for kind in out:
+        X = np.array([r[2] for r in rows if r[1] == kind], dtype=float)
+        y = np.array([r[3] for r in rows if r[1] == kind], dtype=int)
+        if len(y) < 20 or y.min() == y.max():
+            continue
+        clf = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
+        out[kind] = [float(clf.intercept_[0])] + [float(w) for w in clf.coef_[0]]
+    return out

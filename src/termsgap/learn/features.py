@@ -1,0 +1,33 @@
+"""What the learned reader sees of a sentence: the words the rules see (lemmas, with the lead-in of a list item,
+an FAQ question read as a statement and defined-term markers), its headings, negation and exceptions.
+
+Features are strings; the model maps them to columns through its own vocabulary, so training and reading share
+this one function.
+"""
+from __future__ import annotations
+
+import re
+
+NEGATORS = {"not", "no", "never", "n't", "cannot", "neither", "nor", "without"}
+_TOKEN = re.compile(r"[a-zκ0-9][a-zκ0-9'\-]*")
+
+
+def tokens(lemmas: str) -> list[str]:
+    return _TOKEN.findall(lemmas)
+
+
+def features(lemmas: str, headings: str = "", exceptions: str = "") -> list[str]:
+    """Unigrams and bigrams of the lemma string, a word's negated form within three words of a negator,
+    heading words (h:) and words of unless/except phrases (x:)."""
+    words = tokens(lemmas)
+    out = [f"w:{w}" for w in words]
+    out += [f"b:{a}_{b}" for a, b in zip(words, words[1:])]
+    last_neg = -9
+    for i, w in enumerate(words):
+        if w in NEGATORS:
+            last_neg = i
+        elif i - last_neg <= 3:
+            out.append(f"n:{w}")
+    out += [f"h:{w}" for w in tokens(headings)]
+    out += [f"x:{w}" for w in tokens(exceptions)]
+    return out

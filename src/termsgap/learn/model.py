@@ -1,0 +1,172 @@
+"""The learned reader at run time: numpy only, loaded from plain arrays (no pickle, so a model directory from
+elsewhere executes nothing).
+
+A model directory holds `model.json` (questions, answers, vocabulary, settings) and `weights.npz` (idf, one
+relevance classifier per question, one answer classifier per question). For each sentence it gives
+P(the sentence speaks to question q) and, for each q, P(answer | it speaks to q).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..models import Basis, Fact
+from .features import features
+
+SCHEMA_VERSION = 1
+SHIPPED = Path(__file__).resolve().parents[1] / "model"
+
+
+class ModelError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The model's reading of one sentence for one question."""
+    relevance: float
+    answers: dict[str, float]
+
+    @property
+    def best(self) -> tuple[str, float]:
+        return max(self.answers.items(), key=lambda kv: kv[1]) if self.answers else ("", 0.0)
+
+
+class ReaderModel:
+    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+        self.meta = meta
+        self.questions: list[str] = [q["id"] for q in meta["questions"]]
+        self.answers: dict[str, list[str]] = {q["id"]: q["answers"] for q in meta["questions"]}
+        self.column = {f: i for i, f in enumerate(meta["vocabulary"])}
+        self.idf = arrays["idf"]
+        self.rel_w, self.rel_b = arrays["rel_w"], arrays["rel_b"]
+        self.ans = {q: (arrays[f"ans_w_{i}"], arrays[f"ans_b_{i}"]) for i, q in enumerate(self.questions)
+                    if f"ans_w_{i}" in arrays}
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name", "model")
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the weights and settings (a changed model must re-read cached analyses)."""
+        return self.meta.get("fingerprint", "")
+
+    # how rules and model are combined (model.json "reading"; chosen leave-one-vendor-out, see train.py)
+    @property
+    def gate(self) -> float:
+        """A rule's hit on a sentence whose relevance is below this is dropped."""
+        return self.meta["reading"]["gate"]
+
+    @property
+    def propose(self) -> float:
+        """Sentences at least this relevant are candidates for the model's own answer."""
+        return self.meta["reading"]["propose"]
+
+    @property
+    def min_proposal(self) -> float:
+        """The model answers where no rule did only when its calibrated confidence reaches this."""
+        return self.meta["reading"]["min_proposal"]
+
+    def confidence(self, basis: Basis) -> float:
+        """Calibrated P(the answer is right): a logistic map fitted on leave-one-vendor-out results (train.py)
+        from how relevant the evidence is, how far the model agrees and the rule's own confidence."""
+        w = self.meta["calibration"][basis.kind]
+        z = float(np.dot(w[1:], calibration_features(basis))) + w[0]
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+    def settle(self, fact: Fact) -> Fact:
+        """A fact under this model's calibration: confidence from its basis; a model-only answer below
+        min_proposal is withdrawn (not-addressed)."""
+        if fact.basis is None:
+            return fact
+        confidence = round(self.confidence(fact.basis), 2)
+        if fact.basis.kind == "model" and confidence < self.min_proposal:
+            return Fact(question=fact.question, answer="not-addressed", confidence=0.9,
+                        rationale=f"model answer {fact.answer} withdrawn (confidence {confidence:.2f})")
+        return fact.model_copy(update={"confidence": confidence})
+
+
+    def vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        cols = np.fromiter(sorted({self.column[f] for f in feats if f in self.column}), dtype=np.int64)
+        if cols.size == 0:
+            return cols, np.zeros(0, dtype=np.float32)
+        vals = self.idf[cols]
+        return cols, vals / np.linalg.norm(vals)
+
+    def read(self, lemmas: str, headings: str = "", exceptions: str = "") -> dict[str, Reading]:
+        cols, vals = self.vector(features(lemmas, headings, exceptions))
+        rel = 1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))
+        out = {}
+        for i, q in enumerate(self.questions):
+            answers = self.answers[q]
+            if q in self.ans:
+                w, b = self.ans[q]
+                z = w[:, cols] @ vals + b
+                if len(answers) == 2 and w.shape[0] == 1:  # a binary classifier: one row for the second answer
+                    p1 = float(1.0 / (1.0 + np.exp(-z[0])))
+                    probs = {answers[0]: 1.0 - p1, answers[1]: p1}
+                else:
+                    e = np.exp(z - z.max())
+                    probs = dict(zip(answers, (e / e.sum()).tolist()))
+            else:
+                probs = {answers[0]: 1.0} if len(answers) == 1 else {}
+            out[q] = Reading(float(rel[i]), probs)
+        return out
+
+    def save(self, folder: Path, arrays: dict[str, np.ndarray]) -> None:
+        import hashlib
+
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(json.dumps({k: v for k, v in self.meta.items() if k != "fingerprint"},
+                                           sort_keys=True).encode())
+        for k in sorted(arrays):
+            digest.update(np.ascontiguousarray(arrays[k]).tobytes())
+        self.meta["fingerprint"] = digest.hexdigest()[:12]
+        (folder / "model.json").write_text(json.dumps(self.meta, indent=0, sort_keys=True), encoding="utf-8")
+        write_npz(folder / "weights.npz", arrays)
+
+
+def calibration_features(b: Basis) -> list[float]:
+    return [b.relevance, b.agreement, b.rule, b.relevance * b.agreement]
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """np.savez_compressed with fixed entry times, so the same weights give the same bytes."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for k in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[k]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{k}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, buf.getvalue())
+
+
+def load_model(folder: str | Path | None = None) -> ReaderModel:
+    """A model directory (`termsgap train --out DIR`), or the one shipped in the package."""
+    folder = Path(folder) if folder else SHIPPED
+    return _load(str(folder.resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> ReaderModel:
+    path = Path(folder)
+    try:
+        meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        with np.load(path / "weights.npz", allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: not a termsgap model ({exc})") from None
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise ModelError(f"{path}: model schema_version {meta.get('schema_version')} (this termsgap reads "
+                         f"{SCHEMA_VERSION}); train it again with `termsgap train`")
+    return ReaderModel(meta, arrays)
