@@ -102,14 +102,12 @@ def leave_one_vendor_out(args, policy, checklist, gold, insample_pdf: dict) -> d
     raw = crossval.leave_one_vendor_out(documents, examples, checklist,
                                         progress=lambda v: print(f"  fold {v} done", flush=True))
     rows = crossval.calibration_rows(raw, gold)
-    shipped = load_model()
     facts = {}
     for key, fs in raw.items():  # each vendor's confidence calibrated on the other vendors' held-out answers
         vendor = crossval.vendor_of(key)
-        shipped.meta["calibration"] = crossval.fit_calibration([r for r in rows if r[0] != vendor],
-                                                               train.CALIBRATION)
-        facts[key] = tuple(shipped.settle(f) for f in fs)
-    shipped.meta["calibration"] = crossval.fit_calibration(rows, train.CALIBRATION)
+        model = load_model().with_calibration(
+            crossval.fit_calibration([r for r in rows if r[0] != vendor], train.CALIBRATION))
+        facts[key] = tuple(model.settle(f) for f in fs)
     seconds = time.perf_counter() - t0
     results = [DocumentFacts(source=str(documents[k].document.source), sha256=documents[k].document.sha256,
                              facts=fs) for k, fs in sorted(facts.items())]
@@ -145,7 +143,7 @@ def main() -> None:
     ap.add_argument("--policy", type=Path, default=POLICY_DIR / "default.yaml")
     ap.add_argument("--annotations", type=Path, default=ROOT / "annotations" / "corpus")
     ap.add_argument("--passages", type=Path, nargs="*",
-                    default=[ROOT / "policies" / d for d in ("cases", "holdout", "holdout2")])
+                    default=[ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "training")])
     ap.add_argument("--leave-one-vendor-out", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = ap.parse_args()

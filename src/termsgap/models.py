@@ -158,10 +158,12 @@ class ScopedAnswer(Frozen):
 class Basis(Frozen):
     """What an answer's confidence rests on: who answered and how far the learned reader backs it."""
 
-    kind: Literal["rule", "model"] = Field(description="a rule answered (the model weighed it), or the model alone")
+    kind: Literal["rule", "model", "none"] = Field(description="a rule answered (the model weighed it), the model "
+                                                             "alone, or nothing answered (not-addressed)")
     relevance: float = Field(description="the model's P(the evidence speaks to the question), best sentence")
     agreement: float = Field(description="the model's P(this answer | the evidence speaks to the question)")
     rule: float = Field(0.0, description="the rule's own confidence (0 for the model's answers)")
+    rivals: int = Field(0, description="other answers that sentences of the same scope gave")
 
 
 class Fact(Frozen):

@@ -36,6 +36,16 @@ def resolve_policy(name_or_path: str | None) -> Policy:
         fail(str(exc))
 
 
+def check_model(model_dir: str | None) -> None:
+    """A --model folder that is not a termsgap model fails with one line before any document is read."""
+    from ..learn.model import ModelError, load_model
+
+    try:
+        load_model(model_dir)
+    except ModelError as exc:
+        fail(str(exc))
+
+
 def expand_inputs(inputs: tuple[str, ...], *, recursive: bool = False) -> list[str]:
     """Files as given; a folder expands to the supported documents inside it (directly, or at any depth when
     recursive), sorted, leaving out hidden files and README files (a folder's own notes, not vendor terms)."""

@@ -8,7 +8,7 @@ import click
 
 from .. import engine
 from ..evaluate import document_key, format_table, format_wrong, load_gold, score
-from .common import expand_inputs, fail, resolve_policy
+from .common import check_model, expand_inputs, fail, resolve_policy
 
 
 @click.command()
@@ -19,20 +19,23 @@ from .common import expand_inputs, fail, resolve_policy
               help="Write the rows the engine got wrong, with its evidence, to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1)
-def evaluate(gold_dir, docs, policy_ref, wrong_file, as_json, jobs):
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              envvar="TERMSGAP_MODEL", help="Learned reader from `termsgap train` (default: the one shipped).")
+def evaluate(gold_dir, docs, policy_ref, wrong_file, as_json, jobs, model_dir):
     """Score the engine on DOCS against gold labels in GOLD_DIR (format: see termsgap.evaluate).
 
     Prints a per-question table and a summary line: answer accuracy, addressed precision/recall/F1,
     evidence hit rate, false assurance (compliant answers where the gold is not), review rate.
     """
     policy = resolve_policy(policy_ref)
+    check_model(model_dir)
     gold = load_gold(Path(gold_dir))
     if not gold:
         fail(f"{gold_dir}: no *.gold.yaml or *.expected.yaml files")
     paths = expand_inputs(docs, recursive=True)
     if not paths:
         fail('no documents found in ' + ', '.join(docs))
-    result = engine.scan(paths, policy, jobs=jobs)
+    result = engine.scan(paths, policy, jobs=jobs, model=model_dir)
     by_key = {document_key(d.source, set(gold)): d for d in result.documents}
     s = score({k: v for k, v in gold.items() if k in by_key}, by_key, policy)
     if wrong_file:

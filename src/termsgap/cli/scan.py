@@ -9,7 +9,7 @@ import click
 
 from .. import engine
 from ..report import available_formats, summary_text, write_reports
-from .common import ExitCode, expand_inputs, fail, resolve_policy
+from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy
 from .history import waivers_or_fail, store_scan
 
 
@@ -24,12 +24,14 @@ from .history import waivers_or_fail, store_scan
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              envvar="TERMSGAP_MODEL", help="Learned reader from `termsgap train` (default: the one shipped).")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
 @click.option("--db", type=click.Path(dir_okay=False), default=None, envvar="TERMSGAP_DB",
               help="History database the scan is stored in (default: ~/.local/share/termsgap/history.db).")
 @click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
               help="Waivers YAML to apply (default: waivers.yaml in the current folder, if present).")
-def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, waivers_path):
+def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, quiet, db, waivers_path):
     """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
 
     Writes report.json, report.html and report.pdf into --out. Exit code: 0 no gap, 1 a question is a gap,
@@ -40,6 +42,7 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
     if unknown:
         fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
     policy = resolve_policy(policy_ref)
+    check_model(model_dir)
     paths = expand_inputs(inputs)
     if not paths:
         fail("no documents found in " + ", ".join(inputs))
@@ -54,8 +57,8 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, quiet, db, wai
             bar.update(1)
         checklist = policy.load_checklist()
         waivers = waivers_or_fail(waivers_path, [q.id for q in checklist.questions])
-        facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, waivers=waivers,
-                                     progress=progress)
+        facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model_dir,
+                                     waivers=waivers, progress=progress)
     store_scan(db, facts, result, checklist)
     try:
         written = write_reports(result, out, formats)

@@ -179,6 +179,16 @@ class Checklist(Strict):
     def concept_patterns(self) -> dict[str, re.Pattern]:
         return {k: self.compile(v) for k, v in self.concepts.items()}
 
+    @cached_property
+    def tag_patterns(self) -> tuple[tuple[str, re.Pattern], ...]:
+        """The vocabulary classes of the rules (macros and concepts that name words, not gaps like {w6})."""
+        names = [k for k in {**self.macros, **self.concepts} if not re.fullmatch(r"w\d+", k)]
+        return tuple((k, self.compile("{" + k + "}")) for k in sorted(names))
+
+    def tags(self, lemmas: str) -> tuple[str, ...]:
+        """Which vocabulary classes a lemma string uses: what the learned reader sees besides the words."""
+        return tuple(k for k, rx in self.tag_patterns if rx.search(lemmas))
+
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:

@@ -196,6 +196,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
     candidates: dict[str, list] = {cq.q.id: [] for cq in questions}
+    nearest: dict[str, float] = {}  # per question, the relevance of the sentence that speaks to it most
     skip = checklist.compile(checklist.skip) if checklist.skip else None
     for s in doc.sentences:
         if s.definition or (skip is not None and skip.search(s.lemmas)):
@@ -206,7 +207,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
             if not business and (rx.search(s.lemmas) or rx.search(s.headings)):
                 scope = name
                 break
-        readings = reader.read(s.lemmas, s.headings, exceptions) if reader else None
+        readings = reader.read(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) if reader else None
         memo = Memo(s.lemmas)
         for cq in questions:
             for cr in cq.rules:
@@ -225,26 +226,34 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
                 break
         if readings:
             for q, reading in readings.items():
+                nearest[q] = max(nearest.get(q, 0.0), reading.relevance)
                 if reading.relevance >= reader.propose:
                     candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
-    facts = [decide(cq, hits[cq.q.id], doc, override) for cq in questions]
     if reader is None:
-        return tuple(facts)
-    return tuple(weigh(f, cq.q, hits[cq.q.id], candidates[cq.q.id], doc, reader) for f, cq in zip(facts, questions))
+        return tuple(decide(cq, hits[cq.q.id], doc, override) for cq in questions)
+    facts = []
+    for cq in questions:
+        mine = reader.keep_relevant(hits[cq.q.id], cq.q.answers)
+        fact = decide(cq, mine, doc, override)
+        facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, 0.0), doc, reader))
+    return tuple(facts)
 
 
 def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sentence, Reading, str | None]],
-          doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
+          nearest: float, doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
     """The rules' answer weighed by the model: its confidence becomes the calibrated probability of being right
     given how relevant the evidence is and how far the model agrees; where no rule answered, the model's own
-    answer from the sentences it finds most relevant, if it is sure enough (reader.settle)."""
+    answer from the sentences it finds most relevant, if it is sure enough (reader.settle); and where nothing
+    answers, how sure `not-addressed` is, with the sentences that came closest as candidate evidence."""
     if fact.answer != "not-addressed":
         quotes = {e.quote for e in fact.evidence}
         mine = [h.reading for h in hits if h.reading is not None and h.sentence.text in quotes]
         relevance = max((r.relevance for r in mine), default=0.0)
         agreement = max((r.answers.get(fact.answer, 0.0) for r in mine), default=0.0)
-        basis = Basis(kind="rule", relevance=round(relevance, 3), agreement=round(agreement, 3), rule=fact.confidence)
+        rivals = sum(1 for sc in fact.scoped if sc.scope == OTHER_READING)
+        basis = Basis(kind="rule", relevance=round(relevance, 3), agreement=round(agreement, 3), rule=fact.confidence,
+                      rivals=rivals)
         return reader.settle(fact.model_copy(update={
             "basis": basis, "rationale": f"{fact.rationale}; model: relevance {relevance:.2f}, agrees {agreement:.2f}"}))
     main = [c for c in candidates if c[2] is None] or candidates
@@ -253,14 +262,20 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
         for a, p in r.answers.items():
             if a in q.answers:
                 votes[a] = votes.get(a, 0.0) + r.relevance * p
+    closest = tuple(evidence_of(s, doc) for s, _, _ in sorted(main, key=lambda c: -c[1].relevance)[:2])
+    nothing = Fact(question=q.id, answer="not-addressed", evidence=closest,
+                   basis=Basis(kind="none", relevance=round(nearest, 3), agreement=0.0),
+                   rationale=f"no rule matched; the closest sentence's relevance {nearest:.2f}")
     if not votes:
-        return fact
+        return reader.settle(nothing)
     answer = max(votes, key=lambda a: (votes[a], -q.answers.index(a)))
     support = sorted(((s, r) for s, r, _ in main if r.best[0] == answer), key=lambda sr: -sr[1].relevance)
     if not support:
-        return fact
+        return reader.settle(nothing)
     relevance, agreement = support[0][1].relevance, support[0][1].answers[answer]
     basis = Basis(kind="model", relevance=round(relevance, 3), agreement=round(agreement, 3))
     evidence = tuple(evidence_of(s, doc) for s, _ in support[:q.max_evidence])
-    return reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
-                              rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} (no rule matched)"))
+    proposed = reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
+                                  rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} "
+                                            f"(no rule matched)"))
+    return proposed if proposed.answer != "not-addressed" else reader.settle(nothing)

@@ -34,9 +34,9 @@ def build_model(gold_dir: Path, docs: Iterable[Path], checklist: Checklist, *, a
         vendor = crossval.vendor_of(key)
         ann = anns.get(annotated.document.sha256)
         if ann is not None:
-            examples += train.examples_of(sentences, ann, vendor)
+            examples += train.examples_of(sentences, ann, vendor, checklist)
         elif key in gold:
-            examples += train.gold_examples_of(sentences, gold[key], vendor)
+            examples += train.gold_examples_of(sentences, gold[key], vendor, checklist)
         else:
             say(f"{path}: no gold labels and no annotations; left out")
             continue

@@ -49,7 +49,7 @@ def calibration_rows(facts: dict[str, tuple[Fact, ...]], gold: dict[str, dict]
     for key, fs in facts.items():
         labels = gold.get(key, {})
         for f in fs:
-            if f.basis is not None and f.answer != "not-addressed" and f.question in labels:
+            if f.basis is not None and f.question in labels:
                 rows.append((vendor_of(key), f.basis.kind, calibration_features(f.basis), correct(f, labels[f.question])))
     return rows
 

@@ -16,9 +16,10 @@ def tokens(lemmas: str) -> list[str]:
     return _TOKEN.findall(lemmas)
 
 
-def features(lemmas: str, headings: str = "", exceptions: str = "") -> list[str]:
+def features(lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()) -> list[str]:
     """Unigrams and bigrams of the lemma string, a word's negated form within three words of a negator,
-    heading words (h:) and words of unless/except phrases (x:)."""
+    heading words (h:), words of unless/except phrases (x:), and the checklist's vocabulary classes the sentence
+    uses, alone and in pairs (c:, cc:) - the part that carries over to phrasing the training data never had."""
     words = tokens(lemmas)
     out = [f"w:{w}" for w in words]
     out += [f"b:{a}_{b}" for a, b in zip(words, words[1:])]
@@ -30,4 +31,6 @@ def features(lemmas: str, headings: str = "", exceptions: str = "") -> list[str]
             out.append(f"n:{w}")
     out += [f"h:{w}" for w in tokens(headings)]
     out += [f"x:{w}" for w in tokens(exceptions)]
+    out += [f"c:{t}" for t in tags]
+    out += [f"cc:{a}+{b}" for i, a in enumerate(tags) for b in tags[i + 1:]]
     return out

@@ -81,9 +81,28 @@ class ReaderModel:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+    @property
+    def relative(self) -> float:
+        """Rule hits on sentences much less relevant than the question's most relevant hit are dropped."""
+        return self.meta["reading"]["relative"]
+
+    def keep_relevant(self, hits: list, answers: tuple[str, ...]) -> list:
+        """Rule hits (facts.detect.Hit) that the model reads as relevant enough next to the question's best:
+        answers whose sentences are far less relevant than the best one's lose (signals of combos all stay)."""
+        top = max((h.reading.relevance for h in hits if h.answer in answers and h.reading), default=0.0)
+        return [h for h in hits if h.answer not in answers or h.reading is None
+                or h.reading.relevance >= self.relative * top]
+
+    def with_calibration(self, calibration: dict) -> "ReaderModel":
+        """The same reader with another confidence map (the arrays are shared, the settings copied)."""
+        model = ReaderModel.__new__(ReaderModel)
+        model.__dict__.update(self.__dict__)
+        model.meta = {**self.meta, "calibration": calibration}
+        return model
+
     def settle(self, fact: Fact) -> Fact:
         """A fact under this model's calibration: confidence from its basis; a model-only answer below
-        min_proposal is withdrawn (not-addressed)."""
+        min_proposal is withdrawn (the caller falls back to not-addressed)."""
         if fact.basis is None:
             return fact
         confidence = round(self.confidence(fact.basis), 2)
@@ -100,8 +119,9 @@ class ReaderModel:
         vals = self.idf[cols]
         return cols, vals / np.linalg.norm(vals)
 
-    def read(self, lemmas: str, headings: str = "", exceptions: str = "") -> dict[str, Reading]:
-        cols, vals = self.vector(features(lemmas, headings, exceptions))
+    def read(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
+             ) -> dict[str, Reading]:
+        cols, vals = self.vector(features(lemmas, headings, exceptions, tags))
         rel = 1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))
         out = {}
         for i, q in enumerate(self.questions):
@@ -134,7 +154,8 @@ class ReaderModel:
 
 
 def calibration_features(b: Basis) -> list[float]:
-    return [b.relevance, b.agreement, b.rule, b.relevance * b.agreement]
+    return [b.relevance, b.agreement, b.rule, b.relevance * b.agreement, math.log(b.relevance + 1e-3),
+            min(b.rivals, 3)]
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -22,6 +22,12 @@ DEFINITION = [
 ]
 # ... (collectively, “Customer Content”): the words before the parenthesis are the definition
 DEFINED_AFTER = re.compile(r"\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)")
+# "Customer Content is Confidential Information" / "Confidential Information includes Customer Content": the second
+# term carries what the first one covers, so who may receive Confidential Information speaks of Customer Content
+_TERM = r"([A-Z][\w’'\-]*(?: [A-Z][\w’'\-]*){0,4})"
+IS_A = re.compile(_TERM + r"[”\"]? (?:is|are|shall be|will be|constitutes?|shall constitute)(?: deemed| considered| treated as)?"
+                  r"(?: to be)? (?:the )?(?:[A-Z]\w+['’]s )?" + _TERM)
+INCLUDES = re.compile(_TERM + r"[”\"]? (?:includes?|shall include|will include)(?: all| any)? (?:the )?(?:[A-Z]\w+['’]s )?" + _TERM)
 # the lookup table's readings that hurt legal text: "data" is not "datum", "AI" is not "have", "third" is not "3"
 KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "media", "terms": "terms",
         "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit",
@@ -86,6 +92,13 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
                          if rx.search(lemmatize(" ".join(words[:14] if body_follows else words[-14:]))))
             if tags:
                 found[term] = tags
+    for c in clauses:  # one pass: a term is what another term is, or includes another term
+        for rx, covered_first in ((IS_A, True), (INCLUDES, False)):
+            for m in rx.finditer(c.text):
+                inner, outer = (m.group(1), m.group(2)) if covered_first else (m.group(2), m.group(1))
+                inner, outer = inner.lower(), outer.lower()
+                if inner in found and " " in outer and outer != inner:
+                    found[outer] = tuple(dict.fromkeys(found.get(outer, ()) + found[inner]))
     return found
 
 

@@ -36,7 +36,7 @@ def judge(facts: tuple[Fact, ...], policy: Policy, checklist: Checklist) -> tupl
                 v = verdict_for(qp, s.answer, s.value)
                 if SEVERITY.get(v, 9) < SEVERITY.get(verdict, 9):
                     verdict, rationale = v, f"{rationale}; worst scoped answer {s.answer} ({s.scope})"
-        if fact.answer != "not-addressed" and fact.confidence < policy.min_confidence:
+        if fact.confidence < policy.min_confidence:  # an unsure answer, or an unsure "not addressed"
             rationale = f"{rationale}; confidence {fact.confidence:.2f} below {policy.min_confidence}"
             verdict = Verdict.REVIEW
         findings.append(Finding(
