@@ -1,6 +1,7 @@
 """Policies: validation with clear errors, judgement from facts, re-judging without re-reading."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -57,7 +58,7 @@ def test_validation_names_file_question_and_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     text = (POLICY_DIR / "default.yaml").read_text()
     text = text.replace('compliant: [never, opt-in]', 'compliant: [never, sometimes]')
-    text = text.replace("min_confidence: 0.6", "min_confidence: 0.6\nsurprise: 1")
+    text = re.sub(r"^min_confidence: .*$", "min_confidence: 0.6\nsurprise: 1", text, flags=re.M)
     bad.write_text(text)
     with pytest.raises(PolicyError) as err:
         load_policy(bad)
