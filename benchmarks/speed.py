@@ -72,7 +72,6 @@ def concatenated(paths, pages: int, out: Path) -> Path:
 
 PEAK = """
 import resource, sys
-from termsgap.policy import POLICY_DIR
 from termsgap import engine
 from termsgap.policy import load_policy
 policy = load_policy(sys.argv[1])
@@ -83,7 +82,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def peak_rss_mb(pdf: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", PEAK, str(POLICY_DIR / "default.yaml"), str(pdf)],
+    from termsgap.policy import DEFAULT_POLICY
+
+    out = subprocess.run([sys.executable, "-c", PEAK, str(DEFAULT_POLICY), str(pdf)],
                          check=True, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
@@ -96,10 +97,10 @@ def main() -> None:
     from termsgap import engine
     from termsgap.extract import load
     from termsgap.nlp.pipeline import get_nlp
-    from termsgap.policy import load_policy
+    from termsgap.policy import DEFAULT_POLICY, load_policy
 
     paths = sorted((args.corpus / "pdf").glob("*.pdf"))
-    policy = load_policy(POLICY_DIR / "default.yaml")
+    policy = load_policy(DEFAULT_POLICY)
     checklist = policy.load_checklist()
     t0 = time.perf_counter()
     get_nlp()

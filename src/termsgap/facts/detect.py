@@ -210,6 +210,9 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
         readings = reader.read(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) if reader else None
         memo = Memo(s.lemmas)
         for cq in questions:
+            reading = readings[cq.q.id] if readings else None
+            if reading is not None and reading.relevance < reader.gate:
+                continue  # the model reads this sentence as not speaking to the question at all: no rule runs
             for cr in cq.rules:
                 if not cr.matches(memo, exceptions, s):
                     continue
@@ -218,9 +221,6 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:
                     continue
-                reading = readings[cq.q.id] if readings else None
-                if reading is not None and reading.relevance < reader.gate:
-                    break  # the model reads this sentence as not speaking to the question at all
                 hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
                                          cr.rule.name or cr.rule.answer, reading))
                 break

@@ -121,24 +121,25 @@ class ReaderModel:
 
     def read(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
              ) -> dict[str, Reading]:
+        """Per question: how relevant the sentence is and, where it is relevant at all (the gate), the answer
+        probabilities (skipped elsewhere: nothing uses them, and most sentences speak to few questions)."""
         cols, vals = self.vector(features(lemmas, headings, exceptions, tags))
-        rel = 1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))
-        out = {}
-        for i, q in enumerate(self.questions):
-            answers = self.answers[q]
-            if q in self.ans:
-                w, b = self.ans[q]
-                z = w[:, cols] @ vals + b
-                if len(answers) == 2 and w.shape[0] == 1:  # a binary classifier: one row for the second answer
-                    p1 = float(1.0 / (1.0 + np.exp(-z[0])))
-                    probs = {answers[0]: 1.0 - p1, answers[1]: p1}
-                else:
-                    e = np.exp(z - z.max())
-                    probs = dict(zip(answers, (e / e.sum()).tolist()))
-            else:
-                probs = {answers[0]: 1.0} if len(answers) == 1 else {}
-            out[q] = Reading(float(rel[i]), probs)
-        return out
+        rel = (1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))).tolist()
+        gate = self.gate
+        return {q: Reading(rel[i], self.answer_probs(q, cols, vals) if rel[i] >= gate else {})
+                for i, q in enumerate(self.questions)}
+
+    def answer_probs(self, q: str, cols: np.ndarray, vals: np.ndarray) -> dict[str, float]:
+        answers = self.answers[q]
+        if q not in self.ans:
+            return {answers[0]: 1.0} if len(answers) == 1 else {}
+        w, b = self.ans[q]
+        z = w[:, cols] @ vals + b
+        if len(answers) == 2 and w.shape[0] == 1:  # a binary classifier: one row for the second answer
+            p1 = float(1.0 / (1.0 + math.exp(-z[0])))
+            return {answers[0]: 1.0 - p1, answers[1]: p1}
+        e = np.exp(z - z.max())
+        return dict(zip(answers, (e / e.sum()).tolist()))
 
     def save(self, folder: Path, arrays: dict[str, np.ndarray]) -> None:
         import hashlib
