@@ -129,3 +129,19 @@ def test_users_train_their_own_model_and_scan_with_it(tmp_path):
     r = runner.invoke(main, ["scan", str(SAMPLES / "eastbrook-ai-addendum.md"), "--model", str(tmp_path),
                              "--format", "json", "--out", str(tmp_path / "r2"), "-q"])
     assert r.exit_code == 2 and "not a termsgap model" in r.output
+
+
+def test_a_list_item_reads_its_lead_in_with_its_period(tmp_path, checklist):
+    """'Within thirty (30) days after termination, X will: (a) delete ...': the item answers, the lead-in
+    gives the period."""
+    from termsgap import engine
+
+    doc = tmp_path / "dpa.md"
+    doc.write_text("# Addendum\n\n## 9. Return and Deletion\n\n"
+                   "Within thirty (30) days after the termination of the Agreement, Northwind will:\n\n"
+                   "(a) delete all Customer Personal Data from its systems; and\n\n"
+                   "(b) certify the deletion to Customer in writing upon request.\n")
+    facts = {f.question: f for f in engine.analyse(doc, checklist).facts}
+    f = facts["retention.post-termination"]
+    assert (f.answer, f.value) == ("deleted", 30)
+    assert f.evidence[0].clause == "(a)" and f.evidence[0].section.endswith("9. Return and Deletion")

@@ -100,7 +100,8 @@ class Sentence(Frozen):
     context: str = Field("", description="lemmas of the whole clause the sentence is in")
     negated: bool = False
     exceptions: tuple[str, ...] = Field((), description="'unless ...', 'except ...' phrases")
-    durations: tuple["Duration", ...] = ()
+    lead_in: str = Field("", description="the lead-in a list item reads under ('Within 30 days X will:')")
+    durations: tuple["Duration", ...] = Field((), description="periods stated in the lead-in and the sentence")
     terms: tuple[str, ...] = Field((), description="canonical defined-term concepts the sentence refers to")
     definition: bool = Field(False, description="the sentence defines a term ('“X” means ...'): it commits to nothing")
 

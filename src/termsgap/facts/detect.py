@@ -84,7 +84,7 @@ class CompiledRule:
         spec: ValueSpec | None = self.rule.value
         if spec is None or spec.unit == "text":
             return None
-        low = s.text.lower()
+        low = f"{s.lead_in} {s.text}".lower() if s.lead_in else s.text.lower()
         found = []
         for d in s.durations:
             if d.qualifier not in spec.qualifiers:
