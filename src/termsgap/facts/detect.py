@@ -196,7 +196,7 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
     candidates: dict[str, list] = {cq.q.id: [] for cq in questions}
-    nearest: dict[str, float] = {}  # per question, the relevance of the sentence that speaks to it most
+    nearest: dict[str, list[tuple[float, Sentence]]] = {}  # per question, the two sentences closest to it
     skip = checklist.compile(checklist.skip) if checklist.skip else None
     for s in doc.sentences:
         if s.definition or (skip is not None and skip.search(s.lemmas)):
@@ -226,7 +226,11 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
                 break
         if readings:
             for q, reading in readings.items():
-                nearest[q] = max(nearest.get(q, 0.0), reading.relevance)
+                if reading.relevance >= reader.gate:
+                    closest = nearest.setdefault(q, [])
+                    closest.append((reading.relevance, s))
+                    if len(closest) > 2:
+                        closest.remove(min(closest, key=lambda c: c[0]))
                 if reading.relevance >= reader.propose:
                     candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
@@ -236,12 +240,12 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
     for cq in questions:
         mine = reader.keep_relevant(hits[cq.q.id], cq.q.answers)
         fact = decide(cq, mine, doc, override)
-        facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, 0.0), doc, reader))
+        facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, []), doc, reader))
     return tuple(facts)
 
 
 def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sentence, Reading, str | None]],
-          nearest: float, doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
+          nearest: list[tuple[float, Sentence]], doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
     """The rules' answer weighed by the model: its confidence becomes the calibrated probability of being right
     given how relevant the evidence is and how far the model agrees; where no rule answered, the model's own
     answer from the sentences it finds most relevant, if it is sure enough (reader.settle); and where nothing
@@ -262,10 +266,11 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
         for a, p in r.answers.items():
             if a in q.answers:
                 votes[a] = votes.get(a, 0.0) + r.relevance * p
-    closest = tuple(evidence_of(s, doc) for s, _, _ in sorted(main, key=lambda c: -c[1].relevance)[:2])
-    nothing = Fact(question=q.id, answer="not-addressed", evidence=closest,
-                   basis=Basis(kind="none", relevance=round(nearest, 3), agreement=0.0),
-                   rationale=f"no rule matched; the closest sentence's relevance {nearest:.2f}")
+    closest = sorted(nearest, key=lambda c: -c[0])
+    top = closest[0][0] if closest else 0.0
+    nothing = Fact(question=q.id, answer="not-addressed", evidence=tuple(evidence_of(s, doc) for _, s in closest),
+                   basis=Basis(kind="none", relevance=round(top, 3), agreement=0.0),
+                   rationale=f"no rule matched; the closest sentence's relevance {top:.2f}")
     if not votes:
         return reader.settle(nothing)
     answer = max(votes, key=lambda a: (votes[a], -q.answers.index(a)))
