@@ -99,15 +99,8 @@ def leave_one_vendor_out(args, policy, checklist, gold, insample_pdf: dict) -> d
     examples += train.passage_examples(args.passages, checklist)
     paths = sorted((args.corpus / "pdf").glob("*.pdf"))
     documents = {document_key(str(p), set(gold)): engine.read(p, checklist) for p in paths}
-    raw = crossval.leave_one_vendor_out(documents, examples, checklist,
-                                        progress=lambda v: print(f"  fold {v} done", flush=True))
-    rows = crossval.calibration_rows(raw, gold)
-    facts = {}
-    for key, fs in raw.items():  # each vendor's confidence calibrated on the other vendors' held-out answers
-        vendor = crossval.vendor_of(key)
-        model = load_model().with_calibration(
-            crossval.fit_calibration([r for r in rows if r[0] != vendor], train.CALIBRATION))
-        facts[key] = tuple(model.settle(f) for f in fs)
+    facts = crossval.held_out(documents, examples, checklist, gold, load_model(), train.CALIBRATION,
+                              progress=lambda v: print(f"  fold {v} done", flush=True))
     seconds = time.perf_counter() - t0
     results = [DocumentFacts(source=str(documents[k].document.source), sha256=documents[k].document.sha256,
                              facts=fs) for k, fs in sorted(facts.items())]

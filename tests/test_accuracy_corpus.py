@@ -4,8 +4,6 @@ was trained on these documents), and leave one vendor out (the figure that predi
 Ratchets: each floor is what the engine reaches, rounded down; they only move up (issue 8)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from termsgap import engine
@@ -75,13 +73,8 @@ def test_leave_one_vendor_out(policy, checklist):
                                        checklist)
     paths = sorted((corpus / "text").glob("*/*/*.md"))
     documents = {document_key(str(p), set(gold)): engine.read(p, checklist) for p in paths}
-    raw = crossval.leave_one_vendor_out(documents, examples, checklist)
-    rows = crossval.calibration_rows(raw, gold)
-    facts = []
-    for key, fs in sorted(raw.items()):  # each vendor's confidence calibrated on the other vendors only
-        model = load_model().with_calibration(
-            crossval.fit_calibration([r for r in rows if r[0] != crossval.vendor_of(key)], train.CALIBRATION))
-        facts.append(DocumentFacts(source=str(Path(key + ".md")), facts=tuple(model.settle(f) for f in fs)))
+    held_out = crossval.held_out(documents, examples, checklist, gold, load_model(), train.CALIBRATION)
+    facts = [DocumentFacts(source=key + ".md", facts=fs) for key, fs in sorted(held_out.items())]
     result = engine.judge_all(facts, policy, checklist=checklist)
     s = score(gold, {d.source[:-3]: d for d in result.documents}, policy).summary()
     print("lovo text", s)

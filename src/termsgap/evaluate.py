@@ -61,6 +61,12 @@ def value_ok(gold_value, value) -> bool:
         return False
 
 
+def is_correct(answer: str, value, label: dict) -> bool:
+    """The answer is one of the gold answers and, where it carries a number the gold gives, the same number."""
+    answers = list(label.get("answers") or ["not-addressed"])
+    return answer in answers and (answer not in NUMERIC or value_ok(label.get("value"), value))
+
+
 def gold_key(path: Path, root: Path) -> str:
     rel = path.relative_to(root)
     name = rel.name
@@ -157,7 +163,7 @@ def score(gold: dict[str, dict], results: dict[str, DocumentResult], policy: Pol
             value = f.value if f else None
             quotes = [e.quote for e in f.evidence] if f else []
             g_addr, t_addr = answers != ["not-addressed"], answer != "not-addressed"
-            correct = answer in answers and (answer not in NUMERIC or value_ok(lab.get("value"), value))
+            correct = is_correct(answer, value, lab)
             hit = evidence_hit(lab.get("evidence") or [], quotes) if g_addr and t_addr else None
             gold_fav = any(compliant(q, a, lab.get("value")) for a in answers)
             rows.append(Row(key, q, answers, lab.get("value"), answer, value, correct, hit,

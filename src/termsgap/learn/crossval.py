@@ -8,10 +8,10 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
-from ..evaluate import NUMERIC, value_ok
+from ..evaluate import is_correct
 from ..facts import Checklist, detect
 from ..models import AnnotatedDocument, Fact
-from .model import calibration_features
+from .model import ReaderModel, calibration_features
 from .train import Example, fit
 
 
@@ -37,11 +37,6 @@ def leave_one_vendor_out(documents: dict[str, AnnotatedDocument], examples: list
     return out
 
 
-def correct(fact: Fact, label: dict) -> bool:
-    answers = list(label.get("answers") or ["not-addressed"])
-    return fact.answer in answers and (fact.answer not in NUMERIC or value_ok(label.get("value"), fact.value))
-
-
 def calibration_rows(facts: dict[str, tuple[Fact, ...]], gold: dict[str, dict]
                      ) -> list[tuple[str, str, list[float], bool]]:
     """(vendor, kind, features, right?) for every answered question with a basis."""
@@ -50,7 +45,8 @@ def calibration_rows(facts: dict[str, tuple[Fact, ...]], gold: dict[str, dict]
         labels = gold.get(key, {})
         for f in fs:
             if f.basis is not None and f.question in labels:
-                rows.append((vendor_of(key), f.basis.kind, calibration_features(f.basis), correct(f, labels[f.question])))
+                rows.append((vendor_of(key), f.basis.kind, calibration_features(f.basis),
+                             is_correct(f.answer, f.value, labels[f.question])))
     return rows
 
 
@@ -68,4 +64,20 @@ def fit_calibration(rows: Iterable[tuple[str, str, list[float], bool]], default:
             continue
         clf = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
         out[kind] = [float(clf.intercept_[0])] + [float(w) for w in clf.coef_[0]]
+    return out
+
+
+def held_out(documents: dict[str, AnnotatedDocument], examples: list[Example], checklist: Checklist,
+             gold: dict[str, dict], shipped: ReaderModel, default_calibration: dict,
+             progress: Optional[Callable[[str], None]] = None) -> dict[str, tuple[Fact, ...]]:
+    """Leave one vendor out all the way: each vendor's facts from a model trained without it, their confidence
+    from a calibration fitted on the other vendors' held-out answers only, settled with the shipped reading
+    settings."""
+    raw = leave_one_vendor_out(documents, examples, checklist, progress=progress)
+    rows = calibration_rows(raw, gold)
+    out = {}
+    for key, facts in raw.items():
+        vendor = vendor_of(key)
+        model = shipped.with_calibration(fit_calibration([r for r in rows if r[0] != vendor], default_calibration))
+        out[key] = tuple(model.settle(f) for f in facts)
     return out
