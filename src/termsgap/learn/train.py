@@ -36,7 +36,7 @@ C_ANSWER = 4.0
 BALANCED = False
 MIN_DF = 2
 #: how rules and model are combined, before calibration; see model.py
-READING = {"gate": 0.02, "relative": 0.1, "propose": 0.3, "min_proposal": 0.9}
+READING = {"gate": 0.015, "relative": 0.1, "propose": 0.3, "min_proposal": 0.9}
 #: the confidence map before one is fitted: [bias, relevance, agreement, rule confidence, relevance x agreement,
 #: log relevance, rival answers]
 CALIBRATION = {"rule": [-1.0, 1.0, 1.0, 2.0, 1.0, 0.0, -0.5], "model": [-2.0, 1.5, 1.5, 0.0, 1.5, 0.0, 0.0],

@@ -22,6 +22,10 @@ DEFINITION = [
 ]
 # ... (collectively, “Customer Content”): the words before the parenthesis are the definition
 DEFINED_AFTER = re.compile(r"\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)")
+# a defined term that names the vendor's offering carries no concept of what it processes: a "Model" defined by
+# the inputs it takes is still not customer content
+NOT_CONTENT = {"model", "models", "service", "services", "software", "platform", "website", "site", "api", "apis",
+               "application", "applications", "product", "products", "tool", "tools", "system", "systems"}
 # "Customer Content is Confidential Information" / "Confidential Information includes Customer Content": the second
 # term carries what the first one covers, so who may receive Confidential Information speaks of Customer Content
 _TERM = r"([A-Z][\w’'\-]*(?: [A-Z][\w’'\-]*){0,4})"
@@ -85,7 +89,7 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
         candidates += [(m.group(1), text[max(0, m.start() - 300):m.start()], False) for m in DEFINED_AFTER.finditer(text)]
         for term, body, body_follows in candidates:
             term = term.strip().lower()
-            if len(term) < 3 or term in found:
+            if len(term) < 3 or term in found or term.split()[-1] in NOT_CONTENT:
                 continue
             words = body.split()
             tags = tuple(name for name, rx in concepts.items()
