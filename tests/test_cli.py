@@ -11,7 +11,7 @@ from termsgap.policy import POLICY_DIR
 from termsgap.cli import main
 
 import pdf_factory
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES
 
 GOOD = SAMPLES / "cinder-customisation-terms.md"
 

@@ -12,7 +12,6 @@ from termsgap.models import Verdict
 from termsgap.nlp import annotate
 from termsgap.policy import judge, load_policy
 
-from conftest import ROOT
 
 TIERS = """# Zephyr AI Terms
 

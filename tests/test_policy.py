@@ -11,7 +11,6 @@ from termsgap.models import Evidence, Fact, Verdict
 from termsgap.policy import PolicyError, judge, load_policy
 from termsgap.policy.judge import verdict_for
 
-from conftest import ROOT
 
 
 def fact(q, answer, value=None, confidence=0.9):

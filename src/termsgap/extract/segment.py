@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Block, Clause, Document, Location
+from ..models import Clause, Document, Location
 
 CLAUSE_NO = re.compile(
     r"^\s*(?:(?:section|clause|article)\s+)?"

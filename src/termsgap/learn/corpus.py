@@ -1,13 +1,10 @@
-"""Where training data comes from: the annotated corpus documents and our own passages (policies/cases, the
-hold-out sets). Each example is a sentence as the engine reads it, with its labels."""
+"""Where the corpus lives, and the sentence units the engine reads in one of its documents (what annotations
+label, by span)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..extract import load
-from ..extract.segment import segment
 from ..models import Document, Sentence
-from ..nlp import annotate
 from ..policy import DEFAULT_POLICY, load_policy
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -22,7 +19,7 @@ def corpus_key(path: Path) -> str:
 
 def read_units(path: Path, checklist=None) -> tuple[Document, list[Sentence]]:
     """The sentence units the engine reads in a document, in order."""
-    checklist = checklist or load_policy(DEFAULT_POLICY).load_checklist()
-    document = load(path)
-    clauses = segment(document)
-    return document, list(annotate(document, clauses, checklist.concept_patterns).sentences)
+    from ..engine import read
+
+    annotated = read(path, checklist or load_policy(DEFAULT_POLICY).load_checklist())
+    return annotated.document, list(annotated.sentences)

@@ -17,7 +17,6 @@ import numpy as np
 import yaml
 
 from ..evaluate import evidence_hit
-from ..extract import load
 from ..extract.segment import segment
 from ..extract.text import extract as extract_text
 from ..facts import Checklist
@@ -25,6 +24,7 @@ from ..models import Sentence
 from ..nlp import annotate
 from ..nlp.pipeline import lemmatize
 from .annotations import Annotation, load_annotation
+from .corpus import read_units
 from .features import features
 from .model import SCHEMA_VERSION, ReaderModel
 
@@ -55,18 +55,13 @@ def sentence_features(s: Sentence, checklist: Checklist) -> tuple[str, ...]:
     return tuple(features(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)))
 
 
-def read_sentences(path: Path, checklist: Checklist) -> list[Sentence]:
-    document = load(path)
-    return list(annotate(document, segment(document), checklist.concept_patterns).sentences)
-
-
 def annotated_examples(files: Iterable[Path], text_root: Path, checklist: Checklist) -> list[Example]:
     """Examples of annotation files whose documents lie under text_root (the corpus's text/ folder)."""
     out = []
     for f in files:
         ann = load_annotation(f)
-        out += examples_of(read_sentences(text_root / ann.document, checklist), ann, ann.document.split("/")[0],
-                           checklist)
+        _, sentences = read_units(text_root / ann.document, checklist)
+        out += examples_of(sentences, ann, ann.document.split("/")[0], checklist)
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..models import AnnotatedDocument, Clause, Document, Location, Sentence
+from ..models import AnnotatedDocument, Clause, Document, Sentence
 from ..extract.segment import CLAUSE_NO
 from .numbers import durations
 
