@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from ..models import Document
@@ -44,15 +46,38 @@ def detect_format(path: Path, data: bytes) -> str:
     return suffix
 
 
+#: bytes read from one input at most; an operator raises it with TERMSGAP_MAX_INPUT_BYTES
+MAX_INPUT_BYTES = int(os.environ.get("TERMSGAP_MAX_INPUT_BYTES", 200 * 1024 * 1024))
+
+
+def read_input(path: Path) -> bytes:
+    """A regular file's bytes, up to MAX_INPUT_BYTES: a FIFO, device or socket is refused before it is opened
+    (reading one could block for ever or never end)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror or exc})")
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(path, "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, "not a regular file (a FIFO, device or socket is not read)")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise InputError(path, f"file too large ({st.st_size} bytes; limit {MAX_INPUT_BYTES}, "
+                               f"TERMSGAP_MAX_INPUT_BYTES raises it)")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror or exc})")
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(path, f"file too large (over {MAX_INPUT_BYTES} bytes, TERMSGAP_MAX_INPUT_BYTES raises it)")
+    return data
+
+
 def load(path: str | Path, *, ocr: bool = False) -> Document:
     """Read one file into a Document, or raise InputError."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(path, "is a directory")
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror or exc})")
+    data = read_input(path)
     if not data.strip():
         raise InputError(path, "empty file")
     fmt = detect_format(path, data)

@@ -8,6 +8,8 @@ redirects are followed (at most 10, http(s) only), every request has a timeout, 
 """
 from __future__ import annotations
 
+import os
+
 import hashlib
 import socket
 import urllib.error
@@ -43,7 +45,7 @@ def source_key(source: str) -> str:
     """The identity of a source across runs: the URL as given, or the absolute path of a local file."""
     if is_url(source):
         return source
-    return str(Path(source).expanduser().resolve())
+    return os.path.realpath(os.path.expanduser(source))  # unlike Path.resolve, never raises on a symlink loop
 
 
 def expand_source(source: str) -> list[str]:

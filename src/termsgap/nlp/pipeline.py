@@ -51,8 +51,25 @@ def get_nlp():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.initialize()
+    nlp.max_length = MAX_CLAUSE_CHARS  # no parser or NER here: memory grows with the tokens alone
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
     return nlp, table
+
+
+#: a clause longer than spaCy's default limit is still read (the input's byte limit bounds it)
+MAX_CLAUSE_CHARS = 100_000_000
+#: a "sentence" longer than this (a page without punctuation) is read in pieces, so rules stay linear in length
+MAX_SENTENCE_TOKENS = 300
+
+
+def pieces(doc):
+    """The sentences of a spaCy doc, the overlong ones cut into spans of MAX_SENTENCE_TOKENS tokens."""
+    for sent in doc.sents:
+        if len(sent) <= MAX_SENTENCE_TOKENS:
+            yield sent
+        else:
+            for i in range(sent.start, sent.end, MAX_SENTENCE_TOKENS):
+                yield doc[i:min(i + MAX_SENTENCE_TOKENS, sent.end)]
 
 
 KEPT_PUNCT = {"(", ")", ":", ";", ","}
@@ -169,7 +186,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
         lemmas = token_lemmas(doc, table)  # once per clause; sentences take their slice
         headings = lemmatize(" > ".join(clause.location.section))
         context = " ".join(x for x in lemmas if x)
-        sents = list(doc.sents)
+        sents = list(pieces(doc))
         for i, sent in enumerate(sents):
             text = sent.text.strip()
             own = " ".join(x for x in lemmas[sent.start:sent.end] if x)

@@ -1,0 +1,65 @@
+"""Hostile and huge inputs (issue 9, first classes): one line per failure, the other documents still checked."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from termsgap import extract
+from termsgap.cli import main
+
+from conftest import SAMPLES
+
+GOOD = SAMPLES / "eastbrook-ai-addendum.md"
+
+
+def scan(tmp_path, *inputs):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["scan", *map(str, inputs), "--format", "json", "--out", str(out), "-q"])
+    docs = {d["source"]: d for d in json.loads((out / "report.json").read_text())["documents"]}
+    return r, docs
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "terms.md"
+    os.mkfifo(fifo)
+    r, docs = scan(tmp_path, fifo, GOOD)
+    assert r.exit_code == 2
+    assert "not a regular file" in docs[str(fifo)]["error"]
+    assert docs[str(GOOD)]["status"] == "ok" and len(docs[str(GOOD)]["findings"]) == 19
+
+
+def test_a_symlink_loop_and_a_device_cost_nothing_else(tmp_path):
+    loop = tmp_path / "loop.md"
+    loop.symlink_to(loop)
+    zero = tmp_path / "zero.md"
+    zero.symlink_to("/dev/zero")
+    r, docs = scan(tmp_path, loop, zero, GOOD)
+    assert r.exit_code == 2, r.output
+    assert "symbolic links" in docs[str(loop)]["error"]
+    assert "not a regular file" in docs[str(zero)]["error"]
+    assert docs[str(GOOD)]["status"] == "ok"
+    assert r.output.count("termsgap:") >= 2 and "Traceback" not in r.output
+
+
+def test_a_file_over_the_byte_limit_is_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(extract, "MAX_INPUT_BYTES", 1000)
+    big = tmp_path / "big.md"
+    big.write_text("Vendor terms. " * 200)
+    with pytest.raises(extract.InputError, match="file too large .*TERMSGAP_MAX_INPUT_BYTES"):
+        extract.load(big)
+
+
+def test_a_paragraph_longer_than_spacys_limit_is_read(tmp_path, checklist):
+    """Over 1,000,000 characters in one clause with no sentence breaks: read in pieces, not an E088 error."""
+    from termsgap import engine
+
+    long = tmp_path / "long.md"
+    words = "the provider will process customer data only on instructions and will not use it to train models "
+    long.write_text("# Terms\n\n" + words * 11000 + "\n")
+    df = engine.analyse(long, checklist)
+    assert df.status == "ok", df.error
+    assert len(df.facts) == 19
