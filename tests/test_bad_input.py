@@ -63,3 +63,23 @@ def test_a_paragraph_longer_than_spacys_limit_is_read(tmp_path, checklist):
     df = engine.analyse(long, checklist)
     assert df.status == "ok", df.error
     assert len(df.facts) == 19
+
+
+BOMB = "schema_version: 1\n" + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)) + "waivers: *a9\n"
+
+
+def test_yaml_aliases_expanding_past_the_budget_are_one_line(tmp_path):
+    """A few hundred bytes of nested aliases (billions of values) fail fast with one line, for waivers and
+    policies alike."""
+    from termsgap.policy import PolicyError, load_policy
+    from termsgap.policy.waivers import WaiverError, parse_waivers
+
+    with pytest.raises(WaiverError) as err:
+        parse_waivers(BOMB, "waivers.yaml")
+    assert "more than" in str(err.value) and len(str(err.value)) < 200
+    bad = tmp_path / "policy.yaml"
+    bad.write_text(BOMB)
+    with pytest.raises(PolicyError) as err:
+        load_policy(bad)
+    assert "more than" in str(err.value) and len(str(err.value).splitlines()) == 1

@@ -14,6 +14,8 @@ from typing import Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .. import safeyaml
+
 
 @lru_cache(maxsize=None)
 def _compile(expanded: str) -> re.Pattern:
@@ -241,7 +243,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
 def load_checklist(path: str | Path) -> Checklist:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ChecklistError(f"{path}: cannot read checklist: {exc}") from None
     try:

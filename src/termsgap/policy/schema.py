@@ -25,6 +25,7 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .. import safeyaml
 from ..facts.checklist import Checklist, ChecklistError, load_checklist
 
 CONDITION = re.compile(r"^(?P<answer>\*|[a-z][a-z0-9-]*)(?:\s*(?P<op><=|>=|<|>|==)\s*(?P<num>\d+(?:\.\d+)?))?$")
@@ -76,7 +77,7 @@ def parse_condition(cond: str) -> tuple[str, Optional[str], Optional[float]]:
 def load_policy(path: str | Path) -> Policy:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -29,6 +29,7 @@ from typing import Iterable, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .. import safeyaml
 from ..models import Finding, RunResult, Verdict, Waiver
 
 WAIVERS_SCHEMA_VERSION = 1
@@ -46,7 +47,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _load_yaml(text: str):
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return safeyaml.load(text, _Loader)
 
 
 class WaiverError(Exception):
