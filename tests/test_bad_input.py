@@ -83,3 +83,19 @@ def test_yaml_aliases_expanding_past_the_budget_are_one_line(tmp_path):
     with pytest.raises(PolicyError) as err:
         load_policy(bad)
     assert "more than" in str(err.value) and len(str(err.value).splitlines()) == 1
+
+
+def test_deeply_nested_html_is_one_line_and_the_rest_is_checked(tmp_path):
+    deep = tmp_path / "deep.html"
+    deep.write_text("<html><body>" + "<div>" * 100_000 + "<p>Vendor will not train on your data.</p>"
+                    + "</div>" * 100_000 + "</body></html>")
+    r, docs = scan(tmp_path, deep, GOOD)
+    assert r.exit_code == 2
+    assert "nested too deeply" in docs[str(deep)]["error"]
+    assert docs[str(GOOD)]["status"] == "ok"
+
+
+def test_a_utf16_text_file_is_text_not_binary(tmp_path):
+    doc = tmp_path / "terms.txt"
+    doc.write_bytes("Vendor Terms\n\nProvider will not use Customer Content to train its models.\n".encode("utf-16"))
+    assert "Customer Content" in extract.load(doc).text

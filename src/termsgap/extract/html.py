@@ -21,11 +21,27 @@ BLOCKS = {"p", "li", "table", "pre", "blockquote", "dd", "dt", "figcaption", "ca
           "tr", "thead", "tbody", "tfoot", "td", "th", "html"} | set(HEADINGS) | LISTS
 
 
+#: elements nested deeper than this are refused (the reader walks the tree recursively; real pages stay under 100)
+MAX_DEPTH = 400
+
+
+def _deeper_than(root: Tag, limit: int) -> bool:
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((ch, depth + 1) for ch in node.children if isinstance(ch, Tag))
+    return False
+
+
 def extract(path: Path, data: bytes, sha256: str) -> Document:
     try:
         soup = BeautifulSoup(data, "lxml")
     except Exception as exc:  # lxml raises a variety of parser errors
         raise InputError(path, f"cannot parse HTML ({exc})")
+    if _deeper_than(soup, MAX_DEPTH):
+        raise InputError(path, f"HTML nested too deeply (over {MAX_DEPTH} levels)")
     for tag in soup.find_all(list(DROP)):
         tag.decompose()
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):

@@ -27,6 +27,11 @@ def clean_inline(s: str) -> str:
 
 
 def decode(path: Path, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(path, "not a text file (cannot decode as UTF-16)")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
