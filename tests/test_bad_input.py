@@ -99,3 +99,27 @@ def test_a_utf16_text_file_is_text_not_binary(tmp_path):
     doc = tmp_path / "terms.txt"
     doc.write_bytes("Vendor Terms\n\nProvider will not use Customer Content to train its models.\n".encode("utf-16"))
     assert "Customer Content" in extract.load(doc).text
+
+
+def test_a_docx_that_inflates_past_the_limit_is_refused_before_inflating(tmp_path, monkeypatch):
+    import zipfile
+
+    from termsgap.extract import docx as docx_reader
+
+    monkeypatch.setattr(docx_reader, "MAX_INFLATED", 1_000_000)
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>" + " " * 2_000_000 + "</w:document>")
+    with pytest.raises(extract.InputError, match="inflates to .* TERMSGAP_MAX_DOCX_INFLATED"):
+        extract.load(bomb)
+
+
+def test_a_file_name_with_backticks_stays_inside_its_code_span():
+    from termsgap.report.markdown_report import code
+
+    name = "evil``<img src=x onerror=alert(1)>``.pdf"
+    span = code(name)
+    fence = span.split(" ")[0]
+    assert set(fence) == {"`"} and len(fence) > 2 and span.endswith(" " + fence)
+    assert fence not in span[len(fence):-len(fence)]  # nothing inside can close it

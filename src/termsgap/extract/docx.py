@@ -8,6 +8,7 @@ together, setext underlines, `1\\.` escapes) are read with the Markdown reader i
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -29,12 +30,30 @@ _MD_SETEXT = re.compile(r"^(.*\S)\s+(={3,}|-{3,})\s*$")
 _MD_OL = re.compile(r"^(\s*)(\d+)\.(\s+)")
 
 
+#: bytes a DOCX may inflate to, all parts together; an operator raises it with TERMSGAP_MAX_DOCX_INFLATED
+MAX_INFLATED = int(os.environ.get("TERMSGAP_MAX_DOCX_INFLATED", 256 * 1024 * 1024))
+
+
+def _check_inflated(path: Path, data: bytes) -> None:
+    """Refuse a zip bomb before anything inflates it: the sizes the archive declares must stay in bounds
+    (zipfile stops reading a member at its declared size, so a member cannot lie past it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise InputError(path, f"corrupt DOCX ({_short(exc)})")
+    if total > MAX_INFLATED:
+        raise InputError(path, f"DOCX inflates to {total} bytes (limit {MAX_INFLATED}, "
+                               f"TERMSGAP_MAX_DOCX_INFLATED raises it)")
+
+
 def extract(path: Path, data: bytes, sha256: str) -> Document:
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover
         raise InputError(path, f"python-docx is not installed ({exc})")
+    _check_inflated(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:

@@ -28,8 +28,11 @@ def md(text: object) -> str:
 def code(text: object) -> str:
     """An inline code span (IDs, paths): no escaping needed inside, except the table-cell pipe."""
     s = " ".join(str(text).split()).replace("|", "\\|")
-    fence = "``" if "`" in s else "`"
-    return f"{fence} {s} {fence}" if fence == "``" else f"`{s}`"
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    if not longest:
+        return f"`{s}`"
+    fence = "`" * (longest + 1)  # a fence longer than any backtick run inside: the span cannot be closed early
+    return f"{fence} {s} {fence}"
 
 
 def _answer(f: Finding) -> str:
