@@ -3,23 +3,27 @@
 `fetch(source, state)` returns the raw bytes of a document (or "not modified" when a server answers 304 to the
 ETag / Last-Modified it sent last time, or the local file still has the same SHA-256), never raising for a
 source that cannot be read: the result carries a one-line error instead. Standard library only (urllib):
-redirects are followed (at most 10, http(s) only), every request has a timeout, and a response larger than
-`MAX_BYTES` is refused.
+redirects are followed (at most 10, http(s) only), the timeout bounds the whole download, and a response larger
+than `MAX_BYTES`, shorter than its Content-Length, malformed or in an unknown encoding is an error, never new
+terms.
 """
 from __future__ import annotations
 
-import os
-
 import hashlib
+import http.client
+import os
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .. import __version__
+from ..extract import InputError, read_input
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BYTES = 100 * 1024 * 1024
@@ -109,14 +113,12 @@ def fetch(source: str, state: Optional[dict] = None, *, timeout: float = DEFAULT
 
 def _fetch_file(source: str, state: dict) -> Fetched:
     path = Path(source).expanduser()
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        return Fetched(source, "error", error="is a directory")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return Fetched(source, "error", error="file not found")
-    except OSError as exc:
-        return Fetched(source, "error", error=f"cannot read file ({exc.strerror or exc})")
+    try:
+        data = read_input(path)  # regular files only, within the byte limit
+    except InputError as exc:
+        return Fetched(source, "error", error=exc.reason)
     sha = hashlib.sha256(data).hexdigest()
     status = "not-modified" if state.get("sha256") == sha else "fetched"
     return Fetched(source, status, content=data, sha256=sha, suffix=path.suffix.lower())
@@ -145,18 +147,18 @@ def _fetch_url(url: str, state: dict, timeout: float) -> Fetched:
             headers["If-Modified-Since"] = state["last_modified"]
     opener = urllib.request.build_opener(_Redirects())
     request = urllib.request.Request(url, headers=headers)
+    deadline = time.monotonic() + timeout
     try:
         with opener.open(request, timeout=timeout) as resp:
-            data = resp.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                return Fetched(url, "error", http_status=resp.status,
-                               error=f"response larger than {MAX_BYTES // (1024 * 1024)} MB")
+            data = _read_body(resp, deadline, timeout)
             final = resp.geturl()
             sha = hashlib.sha256(data).hexdigest()
             return Fetched(url, "not-modified" if sha == state.get("sha256") else "fetched", content=data,
                            sha256=sha, suffix=suffix_for(final, resp.headers.get("Content-Type", ""), data),
                            etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"),
                            final_url=final, http_status=resp.status)
+    except _BadBody as exc:
+        return Fetched(url, "error", http_status=exc.status, error=str(exc))
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(url, "not-modified", sha256=state.get("sha256"), suffix=state.get("suffix") or "",
@@ -171,5 +173,45 @@ def _fetch_url(url: str, state: dict, timeout: float) -> Fetched:
         if isinstance(reason, (TimeoutError, socket.timeout)):
             return Fetched(url, "error", error=f"timed out after {timeout:g} s")
         return Fetched(url, "error", error=f"cannot fetch ({reason})")
-    except (OSError, ValueError) as exc:
-        return Fetched(url, "error", error=f"cannot fetch ({exc})")
+    except (http.client.HTTPException, OSError, ValueError) as exc:  # a malformed or broken response
+        detail = " ".join(str(exc).split())[:120]
+        return Fetched(url, "error", error=f"bad response ({type(exc).__name__}{': ' + detail if detail else ''})")
+
+
+class _BadBody(Exception):
+    def __init__(self, message: str, status: Optional[int]):
+        super().__init__(message)
+        self.status = status
+
+
+def _read_body(resp, deadline: float, timeout: float) -> bytes:
+    """The whole body within the deadline (the timeout bounds the download, not each read), no larger than
+    MAX_BYTES, as long as its Content-Length says, and decoded from gzip/deflate; anything else is an error, so
+    a broken download never becomes the vendor's new terms."""
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise _BadBody(f"timed out after {timeout:g} s (the whole download)", resp.status)
+        chunk = resp.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise _BadBody(f"response larger than {MAX_BYTES // (1024 * 1024)} MB", resp.status)
+    data = b"".join(chunks)
+    declared = resp.headers.get("Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) != len(data):
+        raise _BadBody(f"incomplete response ({len(data)} of {int(declared)} bytes)", resp.status)
+    encoding = (resp.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            data = zlib.decompressobj(wbits=47).decompress(data, MAX_BYTES + 1) if encoding != "deflate" \
+                else zlib.decompress(data)
+        except zlib.error as exc:
+            raise _BadBody(f"cannot decode {encoding} response ({exc})", resp.status)
+        if len(data) > MAX_BYTES:
+            raise _BadBody(f"response inflates past {MAX_BYTES // (1024 * 1024)} MB", resp.status)
+    elif encoding not in ("identity", ""):
+        raise _BadBody(f"unsupported Content-Encoding {encoding!r}", resp.status)
+    return data
