@@ -14,8 +14,8 @@ from termsgap.history.fetch import fetch
 BODY = b"# Terms\n\nProvider will not use Customer Content to train its models.\n"
 
 
-def ok(body: bytes, *extra: str) -> bytes:
-    head = ["HTTP/1.1 200 OK", "Content-Type: text/markdown", f"Content-Length: {len(body)}", *extra]
+def ok(body: bytes, *extra: str, ctype: str = "text/markdown") -> bytes:
+    head = ["HTTP/1.1 200 OK", f"Content-Type: {ctype}", f"Content-Length: {len(body)}", *extra]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
@@ -29,6 +29,9 @@ RESPONSES = {
     "/bad-gzip": ok(b"not gzip at all", "Content-Encoding: gzip"),
     "/brotli": ok(b"....", "Content-Encoding: br"),
     "/good": ok(BODY),
+    "/latin1": ok("<html><head><meta charset='utf-8'></head><body><p>Données du Client: €</p></body></html>"
+                  .encode("cp1252"), ctype="text/html; charset=windows-1252"),
+    "/undecodable": ok(b"\xff\xfe\xfa broken", ctype="text/plain; charset=no-such-charset"),
 }
 
 
@@ -93,6 +96,21 @@ def test_a_gzip_encoded_page_is_decoded(server):
 def test_the_timeout_bounds_the_whole_download(server):
     f = fetch(server + "/drip", timeout=2)
     assert f.status == "error" and "whole download" in f.error
+
+
+def test_the_declared_charset_wins(server):
+    """A page served as windows-1252 is read as such, whatever its meta tag claims."""
+    from termsgap.extract import html
+
+    f = fetch(server + "/latin1", timeout=5)
+    assert f.status == "fetched"
+    doc = html.extract(__import__("pathlib").Path("page.html"), f.content, f.sha256)
+    assert "Données du Client: €" in doc.text
+
+
+def test_an_unknown_charset_is_an_error(server):
+    f = fetch(server + "/undecodable", timeout=5)
+    assert f.status == "error" and "charset" in f.error
 
 
 def test_a_good_response_still_works(server):

@@ -214,4 +214,18 @@ def _read_body(resp, deadline: float, timeout: float) -> bytes:
             raise _BadBody(f"response inflates past {MAX_BYTES // (1024 * 1024)} MB", resp.status)
     elif encoding not in ("identity", ""):
         raise _BadBody(f"unsupported Content-Encoding {encoding!r}", resp.status)
-    return data
+    return _as_declared(data, resp.headers.get_content_charset(), resp.headers.get_content_maintype(), resp.status)
+
+
+def _as_declared(data: bytes, charset: Optional[str], maintype: str, status: Optional[int]) -> bytes:
+    """Text in the charset the server declares, stored as UTF-8 with a byte-order mark (which the HTML and text
+    readers honour over a page's own meta tag); text that does not decode as declared is an error."""
+    if maintype != "text" or not charset or charset.lower().replace("_", "-") in ("utf-8", "utf8", "us-ascii"):
+        return data
+    try:
+        text = data.decode(charset)
+    except LookupError:
+        raise _BadBody(f"unknown charset {charset!r}", status)
+    except UnicodeDecodeError:
+        raise _BadBody(f"response does not decode as its declared charset {charset}", status)
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
