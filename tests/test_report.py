@@ -110,7 +110,7 @@ def test_json_contract_and_round_trip(result):
     text = report.render(result, "json").decode("utf-8")
     data = json.loads(text)
     assert list(data) == ["schema_version", "tool", "policy", "vendor", "created", "counts", "documents"]
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["tool"] == {"name": "termsgap", "version": "0.1.0"}
     assert data["policy"] == {"name": "acme-default", "version": "2.1"}
     assert data["counts"] == {"compliant": 2, "partial": 1, "gap": 1, "not-addressed": 1, "review": 1, "waived": 1}
@@ -119,7 +119,7 @@ def test_json_contract_and_round_trip(result):
     assert doc["counts"]["gap"] == 1
     f = doc["findings"][0]
     assert list(f) == ["question", "title", "answer", "value", "verdict", "confidence", "evidence", "scoped",
-                       "rationale", "remediation", "waiver", "waiver_note"]
+                       "rationale", "remediation", "waiver", "waiver_note", "candidates"]
     assert {"quote", "page", "line", "section", "clause"} <= set(f["evidence"][0])
     assert f["scoped"][0]["scope"] == "Enterprise tier"
     assert doc["findings"][2]["waiver"]["approver"] == "J. Doe (DPO)"
@@ -127,7 +127,7 @@ def test_json_contract_and_round_trip(result):
     assert (err["status"], err["error"]) == ("error", ERROR)
 
     # stable, readable layout
-    assert text.startswith('{\n  "schema_version": "1.0",') and text.endswith("}\n")
+    assert text.startswith('{\n  "schema_version": "1.1",') and text.endswith("}\n")
     assert report.render(result, "json").decode("utf-8") == text
     assert "\\u" not in json.dumps(data, ensure_ascii=False)  # ensure_ascii=False keeps text as written
 

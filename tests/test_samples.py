@@ -52,7 +52,8 @@ def test_sample_matches_expected_findings(expected, results, policy):
 def snapshot(doc) -> dict:
     return {f.question: {"answer": f.answer, "value": f.value, "verdict": f.verdict.value,
                          "evidence": [{"page": e.page, "line": e.line, "clause": e.clause, "quote": e.quote[:120]}
-                                      for e in f.evidence]}
+                                      for e in f.evidence],
+                         **({"candidates": [e.quote[:120] for e in f.candidates]} if f.candidates else {})}
             for f in doc.findings}
 
 

@@ -12,7 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: findings gain `candidates`
 
 
 class Frozen(BaseModel):
@@ -178,6 +178,8 @@ class Fact(Frozen):
     scoped: tuple[ScopedAnswer, ...] = Field((), description="other answers the document gives for other scopes")
     rationale: str = ""
     basis: Optional[Basis] = None
+    candidates: tuple[Evidence, ...] = Field((), description="not-addressed: the sentences that came closest, "
+                                                            "for a reviewer (not evidence)")
 
 
 class DocumentFacts(Frozen):
@@ -231,6 +233,8 @@ class Finding(Frozen):
     remediation: str = ""
     waiver: Optional[Waiver] = None
     waiver_note: str = Field("", description="why a waiver did or did not apply")
+    candidates: tuple[Evidence, ...] = Field((), description="not-addressed: the sentences that came closest "
+                                                            "(schema 1.1)")
 
     @property
     def fingerprint(self) -> str:

@@ -7,7 +7,7 @@ customer are kept aside as scoped answers, and the question's `prefer` order pic
 With a learned reader (learn.model), rules and model work together: the model decides which sentences can be
 evidence for a question at all (a rule's hit on a sentence the model finds irrelevant is dropped), proposes an
 answer where no rule reads any sentence, and its agreement with the rules' answer sets the confidence, a
-calibrated probability that the answer is right (learn.calibrate).
+calibrated probability that the answer is right (learn.crossval.fit_calibration).
 """
 from __future__ import annotations
 
@@ -268,7 +268,7 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
                 votes[a] = votes.get(a, 0.0) + r.relevance * p
     closest = sorted(nearest, key=lambda c: -c[0])
     top = closest[0][0] if closest else 0.0
-    nothing = Fact(question=q.id, answer="not-addressed", evidence=tuple(evidence_of(s, doc) for _, s in closest),
+    nothing = Fact(question=q.id, answer="not-addressed", candidates=tuple(evidence_of(s, doc) for _, s in closest),
                    basis=Basis(kind="none", relevance=round(top, 3), agreement=0.0),
                    rationale=f"no rule matched; the closest sentence's relevance {top:.2f}")
     if not votes:

@@ -372,7 +372,7 @@ def compare_findings(before: tuple[Finding, ...], after: tuple[Finding, ...]) ->
             out.append(FactChange(question=fa.question, kind="fact", before=sb, after=sa))
         elif fb.verdict != fa.verdict:
             out.append(FactChange(question=fa.question, kind="verdict", before=sb, after=sa))
-        elif sb.fingerprints != sa.fingerprints and fa.answer != "not-addressed":  # not candidate sentences
+        elif sb.fingerprints != sa.fingerprints:
             out.append(FactChange(question=fa.question, kind="evidence", before=sb, after=sa))
     out += [FactChange(question=q, kind="fact", before=_state(f)) for q, f in b.items()]
     return out
@@ -382,8 +382,7 @@ def _tag_clauses(clauses: list[ClauseChange], before: tuple[Finding, ...], after
                  ) -> list[ClauseChange]:
     """Name, on each changed clause, the questions whose evidence it held (before) or holds (after)."""
     def quotes(findings):
-        return [(f.question, normalise(e.quote)) for f in findings if f.answer != "not-addressed"
-                for e in f.evidence if normalise(e.quote)]
+        return [(f.question, normalise(e.quote)) for f in findings for e in f.evidence if normalise(e.quote)]
 
     qb, qa = quotes(before), quotes(after)
     out = []

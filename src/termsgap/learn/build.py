@@ -22,6 +22,7 @@ def build_model(gold_dir: Path, docs: Iterable[Path], checklist: Checklist, *, a
                 passages: Iterable[Path] = (), name: str = "termsgap",
                 say: Callable[[str], None] = lambda _: None) -> tuple[ReaderModel, dict]:
     gold = load_gold(gold_dir)
+    passages = list(passages)
     anns = {}
     for f in sorted(Path(annotations).glob("*.yaml")) if annotations else ():
         a = load_annotation(f)
@@ -44,7 +45,7 @@ def build_model(gold_dir: Path, docs: Iterable[Path], checklist: Checklist, *, a
             documents[key] = annotated
     examples += train.passage_examples(passages, checklist)
     say(f"{len(examples)} examples ({sum(bool(e.labels) for e in examples)} labelled) from {len(documents)} "
-        f"documents and {len(list(passages))} passage folders")
+        f"documents and {len(passages)} passage folders")
     model, arrays = train.fit(examples, checklist, name=name)
     vendors = {crossval.vendor_of(k) for k in documents}
     if len(vendors) >= MIN_VENDORS:

@@ -60,7 +60,7 @@ class ReaderModel:
     # how rules and model are combined (model.json "reading"; chosen leave-one-vendor-out, see train.py)
     @property
     def gate(self) -> float:
-        """A rule's hit on a sentence whose relevance is below this is dropped."""
+        """Below this relevance a sentence does not speak to the question: no rule runs on it for that question."""
         return self.meta["reading"]["gate"]
 
     @property
@@ -74,12 +74,11 @@ class ReaderModel:
         return self.meta["reading"]["min_proposal"]
 
     def confidence(self, basis: Basis) -> float:
-        """Calibrated P(the answer is right): a logistic map fitted on leave-one-vendor-out results (train.py)
+        """Calibrated P(the answer is right): a logistic map fitted on leave-one-vendor-out results (crossval.py)
         from how relevant the evidence is, how far the model agrees and the rule's own confidence."""
         w = self.meta["calibration"][basis.kind]
         z = float(np.dot(w[1:], calibration_features(basis))) + w[0]
         return 1.0 / (1.0 + math.exp(-z))
-
 
     @property
     def relative(self) -> float:
@@ -110,7 +109,6 @@ class ReaderModel:
             return Fact(question=fact.question, answer="not-addressed", confidence=0.9,
                         rationale=f"model answer {fact.answer} withdrawn (confidence {confidence:.2f})")
         return fact.model_copy(update={"confidence": confidence})
-
 
     def vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
         cols = np.fromiter(sorted({self.column[f] for f in feats if f in self.column}), dtype=np.int64)

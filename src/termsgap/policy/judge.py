@@ -41,7 +41,7 @@ def judge(facts: tuple[Fact, ...], policy: Policy, checklist: Checklist) -> tupl
             verdict = Verdict.REVIEW
         findings.append(Finding(
             question=fact.question, title=checklist.question(fact.question).title, answer=fact.answer,
-            value=fact.value, verdict=verdict, confidence=fact.confidence, evidence=fact.evidence,
+            value=fact.value, verdict=verdict, confidence=fact.confidence, evidence=fact.evidence, candidates=fact.candidates,
             scoped=fact.scoped, rationale=rationale.strip("; "),
             remediation=qp.remediation if verdict in (Verdict.GAP, Verdict.PARTIAL, Verdict.REVIEW) else "",
         ))

@@ -120,7 +120,7 @@ def summary_text(result: RunResult) -> str:
     for _, d, f in fmt.worst_first(result, fmt.TERMINAL_LISTED):
         value = "" if f.value is None else (f.value if isinstance(f.value, str) else fmt.number_text(f.value))
         ans = f"{f.answer}({value})" if value != "" else f.answer
-        loc = fmt.short_locator(f.evidence[0] if f.evidence and f.answer != "not-addressed" else None)
+        loc = fmt.short_locator(f.evidence[0] if f.evidence else None)
         rows.append((f.question, ans, f.verdict.value, loc) + ((d.source,) if n_docs > 1 else ()))
     if rows:
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

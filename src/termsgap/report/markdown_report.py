@@ -73,7 +73,7 @@ def render_markdown_text(result: RunResult) -> str:
         out += ["| Verdict | Question | Answer | Where |" + (" Document |" if multi else ""),
                 "|---|---|---|---|" + ("---|" if multi else "")]
         for i, d, f in attention:
-            where = md(fmt.locator(f.evidence[0])) if f.evidence and f.answer != "not-addressed" else "—"
+            where = md(fmt.locator(f.evidence[0])) if f.evidence else "—"
             row = f"| {_verdict(f.verdict)} | {code(f.question)} {md(f.title)} | {_answer(f)} | {where} |"
             out.append(row + (f" {i + 1} · {code(d.source)} |" if multi else ""))
         out.append("")
@@ -122,15 +122,16 @@ def render_markdown_text(result: RunResult) -> str:
         for f in d.findings:
             out += [f"### {code(f.question)}" + (f" — {md(f.title)}" if f.title else ""), "",
                     f"{_verdict(f.verdict)} · {_answer(f)} · confidence {fmt.confidence_text(f.confidence)}", ""]
-            if f.answer == "not-addressed" and f.evidence:
-                out += ["_No text in the document answers this question; the sentences that came closest:_", ""]
             for e in f.evidence:
                 out += _quote(e)
             for s in f.scoped:
                 for e in s.evidence:
                     out += _quote(e, s.scope)
             if not f.evidence and not any(s.evidence for s in f.scoped):
-                out += ["_No text in the document answers this question._", ""]
+                out += ["_No text in the document answers this question" + ("; the sentences that came closest:_"
+                                                                            if f.candidates else "._"), ""]
+                for e in f.candidates:
+                    out += _quote(e)
             if f.scoped:
                 out += [f"- Scoped: {md(fmt.answer_text(f.question, s.answer, s.value, s.scope))}" for s in f.scoped]
                 out.append("")
