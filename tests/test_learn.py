@@ -145,3 +145,14 @@ def test_a_list_item_reads_its_lead_in_with_its_period(tmp_path, checklist):
     f = facts["retention.post-termination"]
     assert (f.answer, f.value) == ("deleted", 30)
     assert f.evidence[0].clause == "(a)" and f.evidence[0].section.endswith("9. Return and Deletion")
+
+
+def test_a_sentence_annotated_in_pieces_carries_their_labels(checklist):
+    """A paragraph once read in two pieces (a line gap) and now read whole keeps the labels of both pieces."""
+    (whole,) = read("Vendor will not train models on the Customer Content it stores.", checklist).sentences
+    mid = whole.location.start + 20
+    ann = Annotation("x/y/z.md", "ab" * 32, (
+        Unit(whole.location.start, mid, "00000000", ("training.customer-content=never",)),
+        Unit(mid + 2, whole.location.end, "11111111", ("retention.prompts-outputs=until-deleted",)),
+        Unit(whole.location.end + 10, whole.location.end + 40, "22222222", ("security.audits=none",))))
+    assert ann.labels_for([whole]) == [("training.customer-content=never", "retention.prompts-outputs=until-deleted")]

@@ -106,3 +106,18 @@ def test_no_model_download(monkeypatch):
     nlp, table = get_nlp()
     assert nlp.pipe_names == ["sentencizer"]
     assert table.get("retained") == "retain"
+
+
+def test_a_paragraph_cut_at_a_line_gap_reads_whole(checklist):
+    text = ("# Terms\n\nWhere an authority asks for Client Material, Quillon will tell\n\n"
+            "the Client first, unless the law forbids it.\n\n(b) every other request is refused.\n\n"
+            "This sentence ends here.\n\nlower case after a full stop stays its own paragraph.\n")
+    data = text.encode()
+    doc = extract(Path("cut.md"), data, hashlib.sha256(data).hexdigest())
+    annotated = annotate(doc, segment(doc), checklist.concept_patterns)
+    assert [c.text.split()[0] for c in annotated.clauses] == ["Where", "(b)", "This", "lower"]
+    joined = annotated.sentences[0]
+    assert joined.text == ("Where an authority asks for Client Material, Quillon will tell the Client first, "
+                           "unless the law forbids it.")
+    # the span still points at the source text, gap included
+    assert doc.text[joined.location.start:joined.location.end].split() == joined.text.split()

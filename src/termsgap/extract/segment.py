@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Clause, Document, Location
+from ..models import Block, Clause, Document, Location
 
 CLAUSE_NO = re.compile(
     r"^\s*(?:(?:section|clause|article)\s+)?"
@@ -31,12 +31,37 @@ def clause_number(text: str) -> str | None:
     return no
 
 
+#: a paragraph cut where a line ended (a hard-wrapped text, a PDF line gap): no sentence end, and the next
+#: paragraph goes on in lower case without a clause number of its own
+CUT_END = re.compile(r"[A-Za-z0-9,]$")
+GOES_ON = re.compile(r"^[a-z]")
+
+
+def rejoin(blocks) -> list[Block]:
+    """Blocks with each paragraph cut mid-sentence joined to its continuation. The joined text keeps the
+    separator, so character offsets into `Document.text` stay exact."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        text = block.text.strip()
+        if (prev is not None and block.kind == "paragraph" and prev.kind in ("paragraph", "list_item")
+                and CUT_END.search(prev.text.rstrip()) and GOES_ON.match(text) and clause_number(text) is None
+                and block.text == text):
+            bbox = prev.bbox
+            if prev.bbox and block.bbox and prev.page == block.page:
+                bbox = (min(prev.bbox[0], block.bbox[0]), prev.bbox[1], max(prev.bbox[2], block.bbox[2]), block.bbox[3])
+            out[-1] = prev.model_copy(update={"text": prev.text + SEPARATOR + block.text, "bbox": bbox})
+        else:
+            out.append(block)
+    return out
+
+
 def segment(doc: Document) -> tuple[Clause, ...]:
     clauses: list[Clause] = []
     headings: list[tuple[int, str]] = []  # (level, text)
     lead_in: str | None = None
     offset = 0
-    for block in doc.blocks:
+    for block in rejoin(doc.blocks):
         start, end = offset, offset + len(block.text)
         offset = end + len(SEPARATOR)
         text = block.text.strip()

@@ -50,7 +50,8 @@ class Annotation:
     units: tuple[Unit, ...]
 
     def labels_for(self, sentences: list[Sentence]) -> list[tuple[str, ...] | None]:
-        """Each sentence's labels, matched by span (then by text hash); None for a sentence not annotated."""
+        """Each sentence's labels, matched by span (then by text hash, then as the union of the annotated units
+        inside its span); None for a sentence not annotated."""
         by_span = {(u.start, u.end): u for u in self.units}
         by_hash: dict[str, Unit] = {}
         for u in self.units:
@@ -60,7 +61,11 @@ class Annotation:
             u = by_span.get((s.location.start, s.location.end))
             if u is None or u.hash != text_hash(s.text):
                 u = by_hash.get(text_hash(s.text))
-            out.append(u.labels if u else None)
+            if u is None:  # a sentence now read whole that was annotated in pieces carries all their labels
+                inside = [v for v in self.units if s.location.start <= v.start and v.end <= s.location.end]
+                out.append(tuple(dict.fromkeys(x for v in inside for x in v.labels)) if inside else None)
+                continue
+            out.append(u.labels)
         return out
 
 

@@ -188,7 +188,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
         context = " ".join(x for x in lemmas if x)
         sents = list(pieces(doc))
         for i, sent in enumerate(sents):
-            text = sent.text.strip()
+            text = re.sub(r"\s*\n\s*", " ", sent.text.strip())  # a paragraph rejoined across a line gap
             own = " ".join(x for x in lemmas[sent.start:sent.end] if x)
             question = text.endswith("?")
             if question and i + 1 < len(sents):  # the answers that follow read under the question
