@@ -1,4 +1,5 @@
-"""The one orchestrator: files -> DocumentFacts (extract, segment, annotate, detect) -> RunResult (judge).
+"""The one orchestrator: files -> DocumentFacts (extract, segment, annotate, detect) -> RunResult (judge, then
+group by vendor).
 
 Reading a document never depends on the policy; judging never re-reads a document. A file that cannot be read
 becomes a DocumentFacts with status "error" and a one-line reason; the other files are still checked.
@@ -8,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from . import __version__
 from .extract import InputError, load
@@ -19,6 +20,7 @@ from .models import AnnotatedDocument, DocumentFacts, DocumentResult, PolicyInfo
 from .nlp import annotate
 from .policy import Policy, judge
 from .policy.waivers import apply_waivers
+from .vendors import group as group_vendors
 
 
 def read(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> AnnotatedDocument:
@@ -89,23 +91,29 @@ def judge_document(df: DocumentFacts, policy: Policy, checklist: Checklist) -> D
 
 def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Optional[str] = None,
               checklist: Optional[Checklist] = None, waivers: Iterable[Waiver] = (),
-              today: date | str | None = None) -> RunResult:
-    """Facts -> verdicts under `policy`, then the waivers that still apply (only they set `waived`)."""
+              today: date | str | None = None, named: Mapping[str, str] = {},
+              folders: Mapping[str, str] = {}) -> RunResult:
+    """Facts -> verdicts under `policy`, then the waivers that still apply (only they set `waived`), then the
+    documents grouped by vendor with one finding per question each (see `vendors`)."""
     checklist = checklist or policy.load_checklist()
+    documents = list(documents)
     result = RunResult(tool=ToolInfo(version=__version__),
                        policy=PolicyInfo(name=policy.name, version=policy.version), vendor=vendor,
                        documents=tuple(judge_document(d, policy, checklist) for d in documents))
-    return apply_waivers(result, waivers, today)
+    result = apply_waivers(result, waivers, today)
+    described, by_vendor = group_vendors(result.documents, documents, named=named, vendor=vendor, folders=folders)
+    return result.model_copy(update={"documents": described, "vendors": by_vendor})
 
 
 def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
           ocr: bool = False, model: Optional[str] = None, waivers: Iterable[Waiver] = (),
-          today: date | str | None = None,
+          today: date | str | None = None, named: Mapping[str, str] = {}, folders: Mapping[str, str] = {},
           progress: Optional[Callable[[DocumentFacts], None]] = None) -> tuple[list[DocumentFacts], RunResult]:
     """The whole path for local files: what each document says (kept for history) and the judged result."""
     checklist = policy.load_checklist()
     facts = analyse_all(paths, checklist, jobs=jobs, ocr=ocr, model=model, progress=progress)
-    return facts, judge_all(facts, policy, vendor=vendor, checklist=checklist, waivers=waivers, today=today)
+    return facts, judge_all(facts, policy, vendor=vendor, checklist=checklist, waivers=waivers, today=today,
+                            named=named, folders=folders)
 
 
 def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Literal, Optional
+from typing import Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-SCHEMA_VERSION = "1.1"  # 1.1: findings gain `candidates`
+SCHEMA_VERSION = "1.3"  # 1.1: findings gain `candidates`; 1.3: `vendors`, documents gain vendor, name, title, ...
 
 
 class Frozen(BaseModel):
@@ -224,6 +224,7 @@ class Finding(Frozen):
     question: str
     title: str = ""
     answer: str
+    plain: str = Field("", description="the answer in plain words (schema 1.3)")
     value: Optional[float | str] = None
     verdict: Verdict
     confidence: float
@@ -246,6 +247,12 @@ class DocumentResult(Summarised):
     source: str
     sha256: str = ""
     pages: int = 0
+    vendor: str = Field("", description="the vendor the document belongs to (schema 1.3)")
+    name: str = Field("", description="what the versions of one document share, e.g. 'Data Processing Addendum'")
+    title: str = Field("", description="the title the document gives itself")
+    effective: Optional[str] = Field(None, description="ISO date the text says its terms take effect, if stated")
+    version: Optional[str] = Field(None, description="ISO date that orders versions: the file name's, else effective")
+    kind: str = Field("", description="dpa, specific, general, privacy or other: decides precedence")
     status: Literal["ok", "error"] = "ok"
     error: Optional[str] = None
     warnings: tuple[str, ...] = ()
@@ -255,6 +262,55 @@ class DocumentResult(Summarised):
     @property
     def counts(self) -> dict[str, int]:
         c = Counter(f.verdict.value for f in self.findings)
+        return {v.value: c.get(v.value, 0) for v in Verdict}
+
+
+class DocumentReading(Frozen):
+    """One document's answer to a question, where the documents of a vendor disagree."""
+
+    source: str
+    document: str
+    answer: str
+    value: Optional[float | str] = None
+    verdict: Verdict
+    evidence: tuple[Evidence, ...] = ()
+
+
+class VendorFinding(Frozen):
+    """A vendor's answer to one question: the finding of the document that decides it, and why that one."""
+
+    question: str
+    source: str = Field(description="the document that decided the answer")
+    document: str = Field(description="its name")
+    finding: Finding
+    reason: str = Field(description="why this document decides: precedence, or the only one that answers")
+    others: tuple[DocumentReading, ...] = Field((), description="other documents' readings that differ")
+
+
+class VendorDocument(Frozen):
+    source: str
+    document: str
+    title: str = ""
+    kind: str = ""
+    effective: Optional[str] = None
+    version: Optional[str] = None
+    status: Literal["ok", "error"] = "ok"
+    judged: bool = Field(description="the newest version of its document: its findings count")
+    superseded_by: Optional[str] = Field(None, description="the newer version judged instead")
+
+
+class VendorResult(Summarised):
+    """One vendor: its documents (versions recognised) and one finding per question."""
+
+    name: str
+    documents: tuple[VendorDocument, ...]
+    findings: tuple[VendorFinding, ...]
+    precedence: str = Field("", description="the order-of-precedence clause the documents state, if any")
+
+    @computed_field
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(v.finding.verdict.value for v in self.findings)
         return {v.value: c.get(v.value, 0) for v in Verdict}
 
 
@@ -277,18 +333,24 @@ class RunResult(Summarised):
     vendor: Optional[str] = None
     created: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     documents: tuple[DocumentResult, ...]
+    vendors: tuple[VendorResult, ...] = Field((), description="the documents by vendor, one finding per question "
+                                                              "(schema 1.3)")
+
+    def judged_findings(self) -> Iterable[Finding]:
+        """The findings that count: one per vendor and question when vendors are known, else every document's."""
+        if self.vendors:
+            return (v.finding for vendor in self.vendors for v in vendor.findings)
+        return (f for d in self.documents for f in d.findings)
 
     @computed_field
     @property
     def counts(self) -> dict[str, int]:
-        c: Counter[str] = Counter()
-        for d in self.documents:
-            c.update(f.verdict.value for f in d.findings)
+        c = Counter(f.verdict.value for f in self.judged_findings())
         return {v.value: c.get(v.value, 0) for v in Verdict}
 
     @property
     def has_gap(self) -> bool:
-        return any(f.verdict == Verdict.GAP for d in self.documents for f in d.findings)
+        return any(f.verdict == Verdict.GAP for f in self.judged_findings())
 
     @property
     def has_error(self) -> bool:

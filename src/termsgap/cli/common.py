@@ -60,3 +60,21 @@ def expand_inputs(inputs: tuple[str, ...], *, recursive: bool = False) -> list[s
                    if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES
                    and not f.name.startswith(".") and not f.stem.upper() == "README")
     return out
+
+
+def vendors_or_fail(path: str | None) -> dict[str, str]:
+    """vendors.yaml: `Vendor name: [glob, ...]` -> {glob: vendor name}; a bad file is one line."""
+    if not path:
+        return {}
+    import yaml
+
+    from .. import safeyaml
+
+    try:
+        raw = safeyaml.load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        fail(f"{path}: cannot read vendors file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and all(isinstance(g, str) for g in v)
+                                            for v in raw.values()):
+        fail(f"{path}: a vendors file maps each vendor name to a list of file globs")
+    return {glob: str(name) for name, globs in raw.items() for glob in globs}

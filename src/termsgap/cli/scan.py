@@ -9,13 +9,17 @@ import click
 
 from .. import engine
 from ..report import available_formats, summary_text, write_reports
-from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy
+from ..vendors import folder_vendors
+from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy, vendors_or_fail
 from .history import waivers_or_fail, store_scan
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--vendor", help="Vendor name shown in the reports.")
+@click.option("--vendor", help="One vendor name for every document (default: a folder per vendor, the file name "
+                                "'vendor__document__date', or the vendor named in the title).")
+@click.option("--vendors", "vendors_file", type=click.Path(dir_okay=False), default=None,
+              help="vendors.yaml mapping vendor names to file globs: `Acme AI: [\"contracts/acme-*\"]`.")
 @click.option("--policy", "policy_ref", default=None, help="Policy file or name in policies/ (default: default).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Report folder (default: reports/<timestamp>/).")
@@ -31,7 +35,7 @@ from .history import waivers_or_fail, store_scan
               help="History database the scan is stored in (default: ~/.local/share/termsgap/history.db).")
 @click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
               help="Waivers YAML to apply (default: waivers.yaml in the current folder, if present).")
-def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, quiet, db, waivers_path):
+def scan(inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, ocr, model_dir, quiet, db, waivers_path):
     """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
 
     Writes report.json, report.html and report.pdf into --out. Exit code: 0 no gap, 1 a question is a gap,
@@ -43,7 +47,8 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, qui
         fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
     policy = resolve_policy(policy_ref)
     check_model(model_dir)
-    paths = expand_inputs(inputs)
+    named = vendors_or_fail(vendors_file)
+    paths = expand_inputs(inputs, recursive=True)
     if not paths:
         fail("no documents found in " + ", ".join(inputs))
     out = Path(out_dir) if out_dir else Path("reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -58,7 +63,8 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, qui
         checklist = policy.load_checklist()
         waivers = waivers_or_fail(waivers_path, [q.id for q in checklist.questions])
         facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model_dir,
-                                     waivers=waivers, progress=progress)
+                                     waivers=waivers, progress=progress, named=named,
+                                     folders=folder_vendors(inputs, paths))
     store_scan(db, facts, result, checklist)
     try:
         written = write_reports(result, out, formats)

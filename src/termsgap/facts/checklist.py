@@ -134,6 +134,8 @@ class Question(Strict):
     combos: tuple[Combo, ...] = ()
     value_pick: Literal["max", "min", "first"] = "max"
     max_evidence: int = 3
+    plain: dict[str, str] = Field({}, description="each answer (and not-addressed) in plain words for reports; "
+                                                  "{value}, {value_within} and {value_in} take the value")
 
     @model_validator(mode="after")
     def _check(self) -> "Question":
@@ -255,3 +257,49 @@ def load_checklist(path: str | Path) -> Checklist:
     if errors:
         raise ChecklistError("\n".join(errors))
     return cl
+
+
+# --------------------------------------------------------------------------- answers in words
+
+# Unit of a numeric value, by answer first, then by question (see spec/checklist.md).
+_UNIT_BY_ANSWER = {"days": "day", "hours": "hour", "business-days": "business day"}
+_UNIT_BY_QUESTION = {
+    "retention.post-termination": "day",
+    "retention.prompts-outputs": "day",
+    "access.subprocessors": "day's notice",
+    "contract.unilateral-changes": "day's notice",
+    "security.breach-notification": "hour",
+}
+
+
+def number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plural(unit: str, n: float) -> str:
+    if n == 1:
+        return unit
+    if unit.endswith("'s notice"):
+        return unit.replace("'s notice", "s' notice")
+    return unit + "s"
+
+
+def value_text(question: str, answer: str, value: Optional[float | str]) -> str:
+    """The value with its unit, for people: '30 days', '72 hours', "30 days' notice", 'EU, UK'."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    unit = _UNIT_BY_ANSWER.get(answer) or _UNIT_BY_QUESTION.get(question)
+    n = number_text(value)
+    return f"{n} {_plural(unit, float(value))}" if unit else n
+
+
+def plain_text(question: "Question", answer: str, value) -> str:
+    """The answer in plain words for a reader who does not know the slugs ('' when the checklist has none)."""
+    said = question.plain.get(answer, "")
+    vt = value_text(question.id, answer, value)
+    return said.format(value=vt or "a stated period", value_within=f" within {vt}" if vt else "",
+                       value_in=f" ({vt})" if vt else "")

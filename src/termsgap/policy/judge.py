@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import operator
 
-from ..facts.checklist import Checklist
+from ..facts.checklist import Checklist, plain_text
 from ..models import Fact, Finding, Verdict
 from .schema import Policy, QuestionPolicy, parse_condition
 
@@ -39,8 +39,10 @@ def judge(facts: tuple[Fact, ...], policy: Policy, checklist: Checklist) -> tupl
         if fact.confidence < policy.min_confidence:  # an unsure answer, or an unsure "not addressed"
             rationale = f"{rationale}; confidence {fact.confidence:.2f} below {policy.min_confidence}"
             verdict = Verdict.REVIEW
+        question = checklist.question(fact.question)
         findings.append(Finding(
-            question=fact.question, title=checklist.question(fact.question).title, answer=fact.answer,
+            question=fact.question, title=question.title, answer=fact.answer,
+            plain=plain_text(question, fact.answer, fact.value),
             value=fact.value, verdict=verdict, confidence=fact.confidence, evidence=fact.evidence, candidates=fact.candidates,
             scoped=fact.scoped, rationale=rationale.strip("; "),
             remediation=qp.remediation if verdict in (Verdict.GAP, Verdict.PARTIAL, Verdict.REVIEW) else "",

@@ -139,6 +139,7 @@ def _register_builtins() -> None:
 
     for module in (json_report, html_report, pdf_report, markdown_report):
         register(module.RENDERER)
+    register(pdf_report.SUMMARY)
 
 
 _register_builtins()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
 
+from termsgap.facts.checklist import number_text, value_text  # noqa: F401  (re-exported for the renderers)
 from termsgap.models import VERDICT_ORDER, DocumentResult, Evidence, Finding, RunResult, Verdict
 
 #: verdicts that need a reader's attention, worst first (the executive summary and the terminal list them)
@@ -26,48 +27,12 @@ VERDICT_LABELS = {
     Verdict.WAIVED: "Waived",
 }
 
-# Unit of a numeric value, by answer first, then by question (see spec/checklist.md).
-_UNIT_BY_ANSWER = {"days": "day", "hours": "hour", "business-days": "business day"}
-_UNIT_BY_QUESTION = {
-    "retention.post-termination": "day",
-    "retention.prompts-outputs": "day",
-    "access.subprocessors": "day's notice",
-    "contract.unilateral-changes": "day's notice",
-    "security.breach-notification": "hour",
-}
-
-
 def verdict_rank(verdict: Verdict | str) -> int:
     return _RANK[Verdict(verdict)]
 
 
 def verdict_label(verdict: Verdict | str) -> str:
     return VERDICT_LABELS[Verdict(verdict)]
-
-
-def number_text(value: float | int) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _plural(unit: str, n: float) -> str:
-    if n == 1:
-        return unit
-    if unit.endswith("'s notice"):
-        return unit.replace("'s notice", "s' notice")
-    return unit + "s"
-
-
-def value_text(question: str, answer: str, value: Optional[float | str]) -> str:
-    """The value with its unit, for people: '30 days', '72 hours', "30 days' notice", 'EU, UK'."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    unit = _UNIT_BY_ANSWER.get(answer) or _UNIT_BY_QUESTION.get(question)
-    n = number_text(value)
-    return f"{n} {_plural(unit, float(value))}" if unit else n
 
 
 def answer_text(question: str, answer: str, value: Optional[float | str], scope: str = "") -> str:
@@ -110,6 +75,17 @@ def short_locator(ev: Optional[Evidence]) -> str:
     if where:
         parts.append("§" + where)
     return " ".join(parts)
+
+
+def short_where(ev: Evidence) -> str:
+    """Board form: '§50.3', 'p. 4', or the innermost heading."""
+    clause = (ev.clause or "").strip().rstrip(".")
+    if clause:
+        return "§" + clause
+    if ev.page is not None:
+        return f"p. {ev.page}"
+    path = section_parts(ev.section)
+    return path[-1] if path else (f"line {ev.line}" if ev.line is not None else "")
 
 
 def confidence_text(confidence: float) -> str:

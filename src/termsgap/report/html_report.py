@@ -13,7 +13,8 @@ from typing import Any
 from termsgap.models import VERDICT_ORDER, RunResult, Verdict
 from termsgap.report import Renderer
 
-from . import _format as fmt
+from . import _format as fmt, board
+from ..vendors import KIND_NAMES
 
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
@@ -49,6 +50,15 @@ def _environment():
         verdict_label=fmt.verdict_label,
         confidence_text=fmt.confidence_text,
         anchor=fmt.anchor,
+        vanchor=lambda vendor_index, question: f"v{vendor_index}-{question}",
+        short_where=fmt.short_where,
+        kind_name=lambda kind: KIND_NAMES.get(kind, kind or "document"),
+        statements=board.statements,
+        panel=board.panel,
+        worst_first_vendor=board.worst_first,
+        vendor_finding=board.finding,
+        PANEL_COLUMNS=board.PANEL_COLUMNS,
+        QUOTE_PRINT=QUOTE_PRINT,
         basename=lambda source: source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or source,
         VERDICT_ORDER=VERDICT_ORDER,
         REMEDIATE=fmt.REMEDIATE,
@@ -62,28 +72,51 @@ def stylesheet() -> str:
     return resources.files("termsgap.report").joinpath("templates", STYLESHEET).read_text(encoding="utf-8")
 
 
-def context(result: RunResult) -> dict[str, Any]:
+#: a quote longer than this is trimmed in print, its full text in the appendix
+QUOTE_PRINT = 600
+
+
+def _appendix(result: RunResult) -> dict[tuple[str, int], str]:
+    """Long quotes of the vendor findings, numbered in reading order: (quote, start) -> 'A1'."""
+    refs: dict[tuple[str, int], str] = {}
+    for vendor in result.vendors:
+        for vf in board.worst_first(vendor):
+            f = vf.finding
+            quotes = [*f.evidence, *(e for s in f.scoped for e in s.evidence), *f.candidates,
+                      *(e for o in vf.others for e in o.evidence)]
+            for e in quotes:
+                if len(e.quote) > QUOTE_PRINT:
+                    refs.setdefault((e.quote, e.start), f"A{len(refs) + 1}")
+    return refs
+
+
+def context(result: RunResult, summary_only: bool = False) -> dict[str, Any]:
     """What the template sees: the result itself plus a few precomputed lists."""
     from markupsafe import Markup
 
-    waivers = [(i, d, f) for i, d, f in fmt.iter_findings(result) if f.waiver is not None or f.waiver_note]
-    n_attention = sum(result.counts[v.value] for v in fmt.ATTENTION)
-    not_addressed = [(i, d, [f for f in d.findings if f.verdict == Verdict.NOT_ADDRESSED])
-                     for i, d in enumerate(result.documents)]
+    refs = _appendix(result)
+    by_quote = {key: e for vendor in result.vendors for vf in vendor.findings
+                for e in (*vf.finding.evidence, *(e for s in vf.finding.scoped for e in s.evidence),
+                          *vf.finding.candidates, *(e for o in vf.others for e in o.evidence))
+                for key in [(e.quote, e.start)] if key in refs}
+    questions = list(dict.fromkeys(vf.question for v in result.vendors for vf in v.findings))
+    names = [v.name for v in result.vendors]
     return {
         "result": result,
-        "attention": fmt.worst_first(result, fmt.TERMINAL_LISTED),
-        "not_addressed": [(i, d, fs) for i, d, fs in not_addressed if fs],
-        "n_attention": n_attention,
-        "waivers": waivers,
+        "heading": names[0] if len(names) == 1 else (result.vendor or "AI vendor terms"),
+        "judged_docs": sum(1 for v in result.vendors for d in v.documents if d.judged),
+        "superseded": sum(1 for v in result.vendors for d in v.documents if d.superseded_by),
         "errors": [d for d in result.documents if d.status == "error"],
-        "multi": len(result.documents) > 1,
+        "questions": questions,
+        "summary_only": summary_only,
+        "appendix": [(refs[k], by_quote[k]) for k in refs] if not summary_only else [],
+        "appendix_ref": lambda e: refs.get((e.quote, e.start), ""),
         "css": Markup(stylesheet()),
     }
 
 
-def render_html_text(result: RunResult) -> str:
-    return _environment().get_template(TEMPLATE).render(**context(result))
+def render_html_text(result: RunResult, summary_only: bool = False) -> str:
+    return _environment().get_template(TEMPLATE).render(**context(result, summary_only))
 
 
 def render_html(result: RunResult) -> bytes:

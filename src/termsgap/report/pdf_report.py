@@ -17,15 +17,21 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"termsgap reports are self-contained; refusing to fetch {url!r}")
 
 
-def render_pdf(result: RunResult) -> bytes:
+def render_pdf(result: RunResult, summary_only: bool = False) -> bytes:
     from .html_report import render_html_text
 
     try:
         import weasyprint  # lazy: heavy, needs pango
     except (ImportError, OSError) as exc:  # OSError: missing system libraries
         raise PdfUnavailable(f"PDF reports need WeasyPrint and pango: {exc}") from exc
-    html = weasyprint.HTML(string=render_html_text(result), url_fetcher=_refuse_fetch, media_type="print")
+    html = weasyprint.HTML(string=render_html_text(result, summary_only), url_fetcher=_refuse_fetch, media_type="print")
     return html.write_pdf()
 
 
+def render_summary_pdf(result: RunResult) -> bytes:
+    return render_pdf(result, summary_only=True)
+
+
 RENDERER = Renderer("pdf", "report.pdf", render_pdf, "printable A4 report (WeasyPrint)", "application/pdf")
+SUMMARY = Renderer("pdf-summary", "report-summary.pdf", render_summary_pdf,
+                   "the board pages and the vendor comparison only (WeasyPrint)", "application/pdf")
