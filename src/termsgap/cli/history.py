@@ -164,7 +164,7 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
                  " (add one with: termsgap watch add VENDOR SOURCE...)")
         codes = []
         for i, w in enumerate(watches):
-            policy = resolve_policy(w.policy)
+            policy = resolve_policy(w.policy, f"watch {w.vendor!r}: policy")
             waivers = waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])
 
             def progress(source, fx):
