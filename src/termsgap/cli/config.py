@@ -91,7 +91,7 @@ def defaults_from(ctx: click.Context, path: Path, settings: dict, keys: dict[str
         try:
             param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
-            fail(f"{path}: {key}: {exc.format_message()}")
+            fail(f"{path}: {key}: {exc.message}")
         out[param.name] = value
     return out
 
@@ -105,7 +105,7 @@ def config_option(keys: dict[str, str]):
             path = Path(value)
             found = (path, read_settings(path, explicit=True))
         else:
-            found = find_config(Path.cwd())
+            found = find_config(Path())
         if found is None:
             return
         path, settings = found

@@ -47,7 +47,7 @@ def _selection(ctx, checklist, check, skip) -> tuple[str, ...] | None:
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
-              envvar="TERMSGAP_MODEL", help="Learned reader from `termsgap train` (default: the one shipped).")
+              envvar="TERMSGAP_MODEL", show_envvar=True, help="Learned reader from `termsgap train` (default: the one shipped).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="gap", show_default=True,
               help="The verdicts that exit 1: gap; review (gap or review); partial (gap, review or partial); never.")
 @click.option("--soft-fail", is_flag=True, help="Exit 0 whatever the findings (2 still means a usage or input error).")
@@ -56,7 +56,7 @@ def _selection(ctx, checklist, check, skip) -> tuple[str, ...] | None:
 @click.option("--skip-check", multiple=True, callback=_ids, metavar="ID,...",
               help="All questions but these (comma-separated or repeated).")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no header, legend or reports line.")
-@click.option("--db", type=click.Path(dir_okay=False), default=None, envvar="TERMSGAP_DB",
+@click.option("--db", type=click.Path(dir_okay=False), default=None, envvar="TERMSGAP_DB", show_envvar=True,
               help="History database the scan is stored in (default: ~/.local/share/termsgap/history.db).")
 @click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None,
               help="Waivers YAML to apply (default: waivers.yaml in the current folder, if present).")

@@ -106,23 +106,30 @@ def _widths(rows: list[tuple[str, ...]], room: int) -> list[int]:
     return [wv, wq, wa, min(nat[3], spare - wa), 0]
 
 
-def _document_line(d: DocumentResult) -> str:
+def _document_line(d: DocumentResult, width: int) -> str:
+    """The document's name, then what it holds to act on (or why it could not be read), cut to `width`: the
+    name keeps its end (the file name), the rest is cut first."""
+    if len(d.source) > width:
+        return ELLIPSIS + d.source[len(d.source) - width + 1:]
     if d.status == "error":
-        return f"{d.source}  error: {d.error or 'cannot be read'}"
-    listed = [f"{v.value} {d.counts[v.value]}" for v in fmt.TERMINAL_LISTED if d.counts[v.value]]
-    return f"{d.source}  " + (" · ".join(listed) if listed else "nothing to act on")
+        about = f"error: {d.error or 'cannot be read'}"
+    else:
+        listed = [f"{v.value} {d.counts[v.value]}" for v in fmt.TERMINAL_LISTED if d.counts[v.value]]
+        about = " · ".join(listed) if listed else "nothing to act on"
+    room = width - len(d.source) - len(SEP)
+    return d.source + (SEP + clip(about, room) if room >= 8 else "")
 
 
-def _legend(width: int, color: bool) -> str:
-    pieces, used = [], 0
-    for v in VERDICT_ORDER:
-        piece = f"{v.value}: {LEGEND[v]}"
-        extra = len(piece) + (3 if pieces else 0)
+def _fitted(pieces: list[tuple[Verdict, str]], width: int, color: bool) -> str:
+    """'gap 3 · review 1 · ...' in `width`: whole pieces (each starting with its verdict, painted), as many as fit."""
+    out, used = [], 0
+    for v, piece in pieces:
+        extra = len(piece) + (3 if out else 0)
         if used + extra > width:
             break
-        pieces.append(_paint(v, v.value, color) + piece[len(v.value):])
+        out.append(_paint(v, v.value, color) + piece[len(v.value):])
         used += extra
-    return " · ".join(pieces)
+    return " · ".join(out)
 
 
 def reports_lines(paths: Sequence[Path]) -> list[str]:
@@ -157,11 +164,14 @@ def summary_text(result: RunResult, *, width: int | None = None, color: bool = F
         head = [f"{result.tool.name} {result.tool.version}", f"policy {result.policy.name} {result.policy.version}",
                 f"{n_docs} document{'s' if n_docs != 1 else ''}", result.created]
         lines.append(clip(" · ".join(head), width))
-        lines.append(" · ".join(_paint(v, v.value, color) + f" {result.counts.get(v.value, 0)}" for v in VERDICT_ORDER))
+        counts = [(v, f"{v.value} {result.counts[v.value]}") for v in VERDICT_ORDER]
+        if len(" · ".join(c for _, c in counts)) > width:  # a narrow terminal: the verdicts nothing has go first
+            counts = [(v, c) for v, c in counts if result.counts[v.value]]
+        lines.append(_fitted(counts, width, color))
         if result.skipped:
             n = len(result.skipped)
             lines.append(clip(f"{n} question{'s' if n != 1 else ''} skipped: " + ", ".join(result.skipped), width))
-        lines.append(_legend(width, color))
+        lines.append(_fitted([(v, f"{v.value}: {LEGEND[v]}") for v in VERDICT_ORDER], width, color))
 
     vendor_indent = 2 if result.vendor and not quiet else 0
     groups = []
@@ -181,7 +191,7 @@ def summary_text(result: RunResult, *, width: int | None = None, color: bool = F
         if vendor_indent:
             lines.append(clip(result.vendor, width))
         for d, findings, rows in groups:
-            lines.append(" " * vendor_indent + clip(_document_line(d), width - vendor_indent))
+            lines.append(" " * vendor_indent + _document_line(d, width - vendor_indent))
             for f, row in zip(findings, rows):
                 cells = [clip(c, w).ljust(w) for c, w in zip(row, widths) if w]
                 cells[0] = _paint(f.verdict, cells[0], color)
