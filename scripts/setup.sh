@@ -31,7 +31,7 @@ case "${1:-}" in
     .venv/bin/termsgap scan contracts_samples --vendor "termsgap samples" --out reports/samples || [ $? -eq 1 ]
     cat <<'NEXT'
 
-The sample reports are in reports/samples/: open reports/samples/report.html (or report.pdf).
+The sample reports are in reports/samples/ (report.html, report.pdf, report.json).
 Next, check your own vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders):
   .venv/bin/termsgap scan path/to/terms.pdf --vendor "Vendor name" --out reports/vendor
 or run `source .venv/bin/activate` once, then `termsgap scan ...`; `termsgap --help` lists every command.

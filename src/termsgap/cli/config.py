@@ -86,8 +86,6 @@ def defaults_from(ctx: click.Context, path: Path, settings: dict, keys: dict[str
             value = [value]
         if isinstance(value, list) and not param.multiple:
             fail(f"{path}: {key}: one value, not a list")
-        if isinstance(value, list):
-            value = [str(v) if isinstance(v, (int, float)) else v for v in value]
         try:
             param.type_cast_value(ctx, value)
         except click.BadParameter as exc:

@@ -47,7 +47,8 @@ def _selection(ctx, checklist, check, skip) -> tuple[str, ...] | None:
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
-              envvar="TERMSGAP_MODEL", show_envvar=True, help="Learned reader from `termsgap train` (default: the one shipped).")
+              envvar="TERMSGAP_MODEL", show_envvar=True,
+              help="Learned reader from `termsgap train` (default: the one shipped).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="gap", show_default=True,
               help="The verdicts that exit 1: gap; review (gap or review); partial (gap, review or partial); never.")
 @click.option("--soft-fail", is_flag=True, help="Exit 0 whatever the findings (2 still means a usage or input error).")
