@@ -95,7 +95,7 @@ def _widths(rows: list[tuple[str, ...]], room: int) -> list[int]:
     rest = room - wv - wq - 2 * len(SEP)  # for answer, place and quote
     if rest < 22:  # a narrow terminal: a long question ID gives way before the answer and place vanish
         wq, rest = max(8, wq - (22 - rest)), 22
-    for wa, wp in ((min(nat[2], 30), min(nat[3], 28)),
+    for wa, wp in ((min(nat[2], 24), min(nat[3], 24)),
                    (min(nat[2], max(12, rest // 4)), min(nat[3], max(PLACE_FIRST, rest // 4)))):
         we = min(nat[4], rest - wa - wp - 2 * len(SEP))
         if we >= min(MIN_QUOTE, nat[4]):
