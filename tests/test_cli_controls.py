@@ -176,7 +176,8 @@ def test_summary_fits_the_terminal_and_says_what_to_open(tmp_path, columns):
         assert "p. 3, clause 16.5" in gap
     if columns == 160:
         assert "“Notwithstanding Section 5.2" in gap and gap.endswith("…")  # the quote, cut to fit
-        assert "notice-only (14 days' notice)" in r.output and "6. Security" in r.output  # heading: no clause
+        assert "deleted (90 days)" in r.output and "notice-only (14 days' n…" in r.output  # answers cut to fit
+        assert "6. Security" in r.output  # no clause number: the heading says where
 
 
 def test_colour_on_a_terminal_only_and_never_with_no_color(tmp_path, monkeypatch):
