@@ -29,6 +29,13 @@ case "${1:-}" in
   samples)
     # exit 1 means "gaps found", which is what the samples are for; 2 or more is a real failure
     .venv/bin/termsgap scan contracts_samples --vendor "termsgap samples" --out reports/samples || [ $? -eq 1 ]
+    cat <<'NEXT'
+
+The sample reports are in reports/samples/ (report.html, report.pdf, report.json).
+Next, check your own vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders):
+  .venv/bin/termsgap scan path/to/terms.pdf --vendor "Vendor name" --out reports/vendor
+or run `source .venv/bin/activate` once, then `termsgap scan ...`; `termsgap --help` lists every command.
+NEXT
     ;;
   test)
     .venv/bin/python -m pytest -n 2 -p no:cacheprovider

@@ -120,11 +120,6 @@ def test_evaluate_on_samples(tmp_path):
     assert wrong.exists()
 
 
-def test_every_command_has_help():
-    for cmd in main.commands.values():
-        assert cmd.help, cmd.name
-
-
 def test_jobs_give_the_same_results(tmp_path):
     docs = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".md", ".html", ".docx", ".pdf") and p.stem != "README")
     outs = []

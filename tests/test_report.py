@@ -109,8 +109,9 @@ def test_unknown_format_writes_nothing(result, tmp_path):
 def test_json_contract_and_round_trip(result):
     text = report.render(result, "json").decode("utf-8")
     data = json.loads(text)
-    assert list(data) == ["schema_version", "tool", "policy", "vendor", "created", "counts", "documents"]
-    assert data["schema_version"] == "1.1"
+    assert list(data) == ["schema_version", "tool", "policy", "vendor", "created", "skipped", "counts",
+                          "documents"]
+    assert data["schema_version"] == "1.2"
     assert data["tool"] == {"name": "termsgap", "version": "0.1.0"}
     assert data["policy"] == {"name": "acme-default", "version": "2.1"}
     assert data["counts"] == {"compliant": 2, "partial": 1, "gap": 1, "not-addressed": 1, "review": 1, "waived": 1}
@@ -127,7 +128,7 @@ def test_json_contract_and_round_trip(result):
     assert (err["status"], err["error"]) == ("error", ERROR)
 
     # stable, readable layout
-    assert text.startswith('{\n  "schema_version": "1.1",') and text.endswith("}\n")
+    assert text.startswith('{\n  "schema_version": "1.2",') and text.endswith("}\n")
     assert report.render(result, "json").decode("utf-8") == text
     assert "\\u" not in json.dumps(data, ensure_ascii=False)  # ensure_ascii=False keeps text as written
 
@@ -265,17 +266,18 @@ def test_atomic_write_cleans_up_when_replace_fails(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- terminal summary and Markdown
 
 def test_summary_text_orders_worst_first(result):
-    s = report.summary_text(result)
+    s = report.summary_text(result, width=120)
     lines = s.splitlines()
     assert "gap 1 · review 1 · partial 1 · not-addressed 1 · waived 1 · compliant 2" in lines
-    gap = next(i for i, l in enumerate(lines) if l.startswith("retention.prompts-outputs"))
-    review = next(i for i, l in enumerate(lines) if l.startswith("access.subprocessors"))
-    partial = next(i for i, l in enumerate(lines) if l.startswith("training.customer-content"))
+    assert lines[lines.index("Acme AI") + 1] == "  contracts/acme-dpa.pdf  gap 1 · review 1 · partial 1"
+    gap = next(i for i, l in enumerate(lines) if "retention.prompts-outputs" in l)
+    review = next(i for i, l in enumerate(lines) if "access.subprocessors" in l)
+    partial = next(i for i, l in enumerate(lines) if "training.customer-content" in l)
     assert gap < review < partial
-    assert re.search(r"retention\.prompts-outputs\s+days\(90\)\s+gap\s+p\.5 §4\.1", lines[gap])
-    assert "access.subprocessors" in lines[review] and "p.8 §7 Subprocessors" in lines[review]
-    assert f"contracts/acme-terms.docx: {ERROR}" in lines
-    assert not any(l.startswith("security.breach-notification") for l in lines)  # compliant is only counted
+    assert re.match(r"    gap\s+retention\.prompts-outputs\s+days \(90 days\)\s+p\. 5, clause 4\.1\s+“Prompts and", lines[gap])
+    assert "p. 8, 7 Subprocessors" in lines[review]  # no clause number: the heading says where
+    assert f"  contracts/acme-terms.docx  error: {ERROR}" in lines
+    assert not any("security.breach-notification" in l for l in lines)  # compliant is only counted
 
 
 def test_markdown_report(result):
@@ -306,4 +308,4 @@ def test_empty_and_sparse_results_render():
     for fmt in ("json", "html", "md"):
         assert report.render(r, fmt)
     assert "location not recorded" in report.render(r, "html").decode()
-    assert report.summary_text(r).splitlines()[-1] == "q.x  yes  gap"
+    assert report.summary_text(r).splitlines()[-1] == "  gap  q.x  yes  “q”"

@@ -12,7 +12,7 @@ from typing import Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-SCHEMA_VERSION = "1.3"  # 1.1: findings gain `candidates`; 1.3: `vendors`, documents gain vendor, name, title, ...
+SCHEMA_VERSION = "1.3"  # 1.1: findings gain `candidates`; 1.2: runs gain `skipped`; 1.3: `vendors`, documents gain vendor, name, title, effective, version, kind, findings gain `plain`
 
 
 class Frozen(BaseModel):
@@ -210,6 +210,14 @@ class Verdict(str, Enum):
 VERDICT_ORDER = [Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL, Verdict.NOT_ADDRESSED, Verdict.WAIVED,
                  Verdict.COMPLIANT]
 
+#: `scan --fail-on`: the verdicts that fail a run (exit code 1)
+FAIL_ON: dict[str, tuple[Verdict, ...]] = {
+    "gap": (Verdict.GAP,),
+    "review": (Verdict.GAP, Verdict.REVIEW),
+    "partial": (Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL),
+    "never": (),
+}
+
 
 class Waiver(Frozen):
     question: str
@@ -332,6 +340,8 @@ class RunResult(Summarised):
     policy: PolicyInfo
     vendor: Optional[str] = None
     created: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    skipped: tuple[str, ...] = Field((), description="questions left out of this result (scan --check, "
+                                                     "--skip-check): they have no findings here (schema 1.2)")
     documents: tuple[DocumentResult, ...]
     vendors: tuple[VendorResult, ...] = Field((), description="the documents by vendor, one finding per question "
                                                               "(schema 1.3)")
@@ -350,7 +360,24 @@ class RunResult(Summarised):
 
     @property
     def has_gap(self) -> bool:
-        return any(f.verdict == Verdict.GAP for f in self.judged_findings())
+        return self.fails("gap")
+
+    def fails(self, fail_on: str = "gap") -> bool:
+        """A finding that counts has one of the verdicts that `fail_on` (a key of FAIL_ON) fails on."""
+        wanted = FAIL_ON[fail_on]
+        return any(f.verdict in wanted for f in self.judged_findings())
+
+    def only(self, questions: Iterable[str]) -> "RunResult":
+        """A view with the findings of `questions` only; the other questions found here are named in `skipped`."""
+        keep = set(questions)
+        dropped = dict.fromkeys(self.skipped)
+        documents = []
+        for d in self.documents:
+            dropped.update(dict.fromkeys(f.question for f in d.findings if f.question not in keep))
+            documents.append(d.model_copy(update={"findings": tuple(f for f in d.findings if f.question in keep)}))
+        vendors = tuple(v.model_copy(update={"findings": tuple(f for f in v.findings if f.question in keep)})
+                        for v in self.vendors)
+        return self.model_copy(update={"documents": tuple(documents), "vendors": vendors, "skipped": tuple(dropped)})
 
     @property
     def has_error(self) -> bool:

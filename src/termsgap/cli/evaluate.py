@@ -18,9 +18,11 @@ from .common import check_model, expand_inputs, fail, resolve_policy
 @click.option("--wrong", "wrong_file", type=click.Path(dir_okay=False), default=None,
               help="Write the rows the engine got wrong, with its evidence, to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Documents checked in parallel processes.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
-              envvar="TERMSGAP_MODEL", help="Learned reader from `termsgap train` (default: the one shipped).")
+              envvar="TERMSGAP_MODEL", show_envvar=True,
+              help="Learned reader from `termsgap train` (default: the one shipped).")
 def evaluate(gold_dir, docs, policy_ref, wrong_file, as_json, jobs, model_dir):
     """Score the engine on DOCS against gold labels in GOLD_DIR (format: see termsgap.evaluate).
 

@@ -16,7 +16,11 @@ from .common import fail
               help="text: plain reading-order text; json: clauses with provenance.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 def extract(file, fmt, ocr):
-    """Print the reading-order text of FILE, or its clauses with page, section, clause number and span."""
+    """Print the reading-order text of FILE (PDF, DOCX, HTML, Markdown or text), or its clauses with page,
+    section, clause number and span.
+
+    Environment: TERMSGAP_MAX_INPUT_BYTES and TERMSGAP_MAX_DOCX_INFLATED (limits on the file read).
+    """
     try:
         document = load(file, ocr=ocr)
     except InputError as exc:

@@ -22,7 +22,7 @@ FAIL_ON = ("changed", "worse", "never")
 
 def _db_option(f):
     return click.option("--db", "db", type=click.Path(dir_okay=False), default=None, envvar="TERMSGAP_DB",
-                        help="History database (default: ~/.local/share/termsgap/history.db; env TERMSGAP_DB).")(f)
+                        show_envvar=True, help="History database (default: ~/.local/share/termsgap/history.db).")(f)
 
 
 def _open(db):
@@ -150,6 +150,9 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
       changed (default)  3 and 4 as above
       worse              4 on a worse verdict, 0 when terms only changed
       never              0 for any change
+
+    Environment: TERMSGAP_DB (--db), TERMSGAP_MAX_INPUT_BYTES and TERMSGAP_MAX_DOCX_INFLATED (limits on
+    each document read).
     """
     from ..history import HistoryError
     from ..history import recheck as run_recheck
@@ -164,7 +167,7 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
                  " (add one with: termsgap watch add VENDOR SOURCE...)")
         codes = []
         for i, w in enumerate(watches):
-            policy = resolve_policy(w.policy)
+            policy = resolve_policy(w.policy, f"watch {w.vendor!r}: policy")
             waivers = waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])
 
             def progress(source, fx):
@@ -213,7 +216,8 @@ def _run_id(store, ref: str, vendor: str | None = None) -> int:
 
 @history.command("list")
 @click.option("--vendor", default=None, help="Only this vendor.")
-@click.option("--limit", "-n", type=click.IntRange(1, None), default=50, show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(1, None), default=50, show_default=True,
+              help="Newest runs shown at most.")
 @_db_option
 def history_list(vendor, limit, db):
     """Runs, newest first: id, time, kind, vendor, documents, policy, change flags."""

@@ -23,6 +23,11 @@ def list_():
         except PolicyError:
             continue  # the checklist itself, or a broken file: `validate` says why
         click.echo(f"{p.name:14} v{p.version:4} {path}  {p.description}")
+    checklist = resolve_policy(None).load_checklist()
+    click.echo("\nquestions of the checklist (IDs for scan --check and --skip-check):")
+    width = max(len(q.id) for q in checklist.questions)
+    for q in checklist.questions:
+        click.echo(f"  {q.id:{width}}  {q.title}")
 
 
 @policy.command()

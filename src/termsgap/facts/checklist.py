@@ -6,10 +6,11 @@ bad rule with its file, question and field at once.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Iterable, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -198,6 +199,18 @@ class Checklist(Strict):
             if q.id == qid:
                 return q
         raise KeyError(qid)
+
+    def select(self, check: Iterable[str] = (), skip: Iterable[str] = ()) -> tuple[str, ...]:
+        """The IDs of the questions `check` names (every question when it names none) less those `skip` names,
+        in checklist order. ValueError for an ID the checklist does not have, with the nearest one it has."""
+        ids = [q.id for q in self.questions]
+        check, skip = list(check), list(skip)
+        for qid in check + skip:
+            if qid not in ids:
+                near = difflib.get_close_matches(qid, ids, n=1)
+                raise ValueError(f"unknown question '{qid}'" + (f" (did you mean {near[0]}?)" if near else
+                                                                " (see: termsgap policy list)"))
+        return tuple(q for q in ids if (not check or q in check) and q not in skip)
 
 
 class ChecklistError(Exception):

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..atomic import atomic_write
-from ..models import VERDICT_ORDER, RunResult
-
-from . import _format as fmt
+from ..models import RunResult
+from .terminal import summary_text
 
 __all__ = [
     "Renderer", "RENDERERS", "DEFAULT_FORMATS", "register", "get_renderer", "available_formats",
@@ -96,42 +95,6 @@ def read_json(path: Path) -> RunResult:
     from .json_report import loads
 
     return loads(Path(path).read_bytes())
-
-
-def summary_text(result: RunResult) -> str:
-    """The terminal summary: counts per verdict, then gaps/reviews/partials worst first, then unreadable documents.
-
-        termsgap 0.1.0 · policy default 1.0 · vendor Acme · 2 documents · 2025-06-01T10:00:00+00:00
-        gap 2 · review 1 · partial 1 · not-addressed 3 · waived 1 · compliant 11
-        training.customer-content  yes            gap      p.4 §3.2
-        retention.prompts-outputs  days(90)       gap      p.5 §4.1
-        ...
-        broken.pdf: cannot read PDF: file is encrypted
-    """
-    counts = result.counts
-    n_docs = len(result.documents)
-    head = [f"{result.tool.name} {result.tool.version}", f"policy {result.policy.name} {result.policy.version}"]
-    if result.vendor:
-        head.append(f"vendor {result.vendor}")
-    head += [f"{n_docs} document{'s' if n_docs != 1 else ''}", result.created]
-    lines = [" · ".join(head), " · ".join(f"{v.value} {counts.get(v.value, 0)}" for v in VERDICT_ORDER)]
-
-    rows = []
-    for _, d, f in fmt.worst_first(result, fmt.TERMINAL_LISTED):
-        value = "" if f.value is None else (f.value if isinstance(f.value, str) else fmt.number_text(f.value))
-        ans = f"{f.answer}({value})" if value != "" else f.answer
-        loc = fmt.short_locator(f.evidence[0] if f.evidence else None)
-        rows.append((f.question, ans, f.verdict.value, loc) + ((d.source,) if n_docs > 1 else ()))
-    if rows:
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines.append("")
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-
-    errors = [d for d in result.documents if d.status == "error"]
-    if errors:
-        lines.append("")
-        lines += [f"{d.source}: {d.error or 'error'}" for d in errors]
-    return "\n".join(lines)
 
 
 def _register_builtins() -> None:

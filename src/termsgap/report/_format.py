@@ -62,19 +62,21 @@ def locator(ev: Evidence) -> str:
     return " · ".join(parts)
 
 
-def short_locator(ev: Optional[Evidence]) -> str:
-    """Terminal form: 'p.4 §3.2', 'l.12 §Retention'."""
+def place(ev: Optional[Evidence]) -> str:
+    """Terminal form, in words: 'p. 4, clause 3.2', 'clause 4.3', 'line 12, 6. Security' (the heading; a line
+    number only where no clause number says where)."""
     if ev is None:
         return ""
     parts: list[str] = []
+    clause = (ev.clause or "").strip()
     if ev.page is not None:
-        parts.append(f"p.{ev.page}")
-    if ev.line is not None:
-        parts.append(f"l.{ev.line}")
-    where = (ev.clause or "").strip() or (section_parts(ev.section) or [""])[-1]
-    if where:
-        parts.append("§" + where)
-    return " ".join(parts)
+        parts.append(f"p. {ev.page}")
+    if ev.line is not None and not clause:
+        parts.append(f"line {ev.line}")
+    heading = (section_parts(ev.section) or [""])[-1]
+    if clause or heading:
+        parts.append(f"clause {clause}" if clause else heading)
+    return ", ".join(parts)
 
 
 def short_where(ev: Evidence) -> str:

@@ -59,7 +59,11 @@ def render_markdown_text(result: RunResult) -> str:
             f"| Documents | {', '.join(code(d.source) for d in r.documents) or 'none'} |",
             f"| Date | {md(r.created)} |",
             f"| Policy | {md(r.policy.name)} v{md(r.policy.version)} |",
-            f"| Tool | {md(r.tool.name)} v{md(r.tool.version)} · report schema {md(r.schema_version)} |", ""]
+            f"| Tool | {md(r.tool.name)} v{md(r.tool.version)} · report schema {md(r.schema_version)} |"]
+    if r.skipped:
+        out.append(f"| Not checked | {len(r.skipped)} question{'s' if len(r.skipped) != 1 else ''} left out of this "
+                   f"report: {', '.join(code(q) for q in r.skipped)} |")
+    out.append("")
 
     out += ["## Executive summary", "",
             " · ".join(_verdict(v) + f" {r.counts[v.value]}" for v in VERDICT_ORDER), ""]
