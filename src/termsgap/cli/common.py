@@ -25,6 +25,25 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
     sys.exit(ExitCode.USAGE)
 
 
+def parse_formats(values: tuple[str, ...], out: str | None) -> list[str]:
+    """`--format` values, each a comma list (`--format json,html --format csv`), in order without repeats.
+
+    With `--out -` exactly one text format is allowed (it goes to standard output); anything else is a usage error.
+    """
+    from ..report import available_formats, get_renderer
+
+    formats = list(dict.fromkeys(f.strip() for v in values for f in v.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown:
+        fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
+    if not formats:
+        fail("--format names no format (one or more of " + ", ".join(available_formats()) + ")")
+    if out == "-" and (len(formats) != 1 or get_renderer(formats[0]).binary):
+        text = [f for f in available_formats() if not get_renderer(f).binary]
+        fail(f"--out - writes one text format to standard output ({', '.join(text)}), not {','.join(formats)}")
+    return formats
+
+
 def resolve_policy(name_or_path: str | None) -> Policy:
     """A policy file path, or the name of one in policies/ ('default', 'strict-eu')."""
     candidate = Path(name_or_path) if name_or_path else DEFAULT_POLICY

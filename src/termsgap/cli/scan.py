@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from .. import engine
-from ..report import available_formats, summary_text, write_reports
-from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy
+from ..report import DEFAULT_FORMATS, available_formats, render, summary_text, write_reports
+from .common import ExitCode, check_model, expand_inputs, fail, parse_formats, resolve_policy
 from .history import waivers_or_fail, store_scan
 
 
@@ -17,10 +17,10 @@ from .history import waivers_or_fail, store_scan
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--vendor", help="Vendor name shown in the reports.")
 @click.option("--policy", "policy_ref", default=None, help="Policy file or name in policies/ (default: default).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Report folder (default: reports/<timestamp>/).")
-@click.option("--format", "formats", multiple=True, default=("json", "html", "pdf"), show_default=True,
-              help=f"Report formats to write, repeatable.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), default=None,
+              help="Report folder (default: reports/<timestamp>/); '-' writes one text format to standard output.")
+@click.option("--format", "formats", multiple=True, default=(",".join(DEFAULT_FORMATS),), show_default=True,
+              help=f"Report formats to write: a comma list, repeatable ({', '.join(available_formats())}).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
@@ -34,13 +34,13 @@ from .history import waivers_or_fail, store_scan
 def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, quiet, db, waivers_path):
     """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
 
-    Writes report.json, report.html and report.pdf into --out. Exit code: 0 no gap, 1 a question is a gap,
-    2 usage or input error (a document could not be read; the others are still checked and reported).
+    Writes report.json, report.html and report.pdf (or the --format list) into --out. Exit code: 0 no gap,
+    1 a question is a gap, 2 usage or input error (a document could not be read; the others are still checked
+    and reported).
     Every scan is stored in the history database (--db) with waivers applied (--waivers).
     """
-    unknown = [f for f in formats if f not in available_formats()]
-    if unknown:
-        fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
+    formats = parse_formats(formats, out_dir)
+    to_stdout = out_dir == "-"
     policy = resolve_policy(policy_ref)
     check_model(model_dir)
     paths = expand_inputs(inputs)
@@ -61,12 +61,16 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, qui
                                      waivers=waivers, progress=progress)
     store_scan(db, facts, result, checklist)
     try:
-        written = write_reports(result, out, formats)
+        if to_stdout:  # the report alone on standard output; the summary goes to standard error
+            click.echo(render(result, formats[0]), nl=False)
+        else:
+            written = write_reports(result, out, formats)
     except Exception as exc:  # e.g. WeasyPrint without Pango: the reports already in `out` stay as they were
         fail(f"{out}: cannot write the reports ({type(exc).__name__}: {exc})")
     if not quiet:
-        click.echo(summary_text(result))
-        click.echo("reports: " + ", ".join(str(p) for p in written))
+        click.echo(summary_text(result), err=to_stdout)
+        if not to_stdout:
+            click.echo("reports: " + ", ".join(str(p) for p in written))
     if result.has_error:
         sys.exit(ExitCode.USAGE)
     sys.exit(ExitCode.GAP if result.has_gap else ExitCode.OK)
