@@ -120,7 +120,8 @@ def sarif(result) -> dict:
 
 def test_sarif_validates_against_the_schema(scanned, built):
     validator = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    for name, result in both(scanned, built):
+    empty = RunResult(tool=ToolInfo(version="0"), policy=PolicyInfo(name="p", version="1"), documents=())
+    for name, result in both(scanned, built) + [("empty", empty)]:
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(sarif(result))]
         assert not errors, (name, errors[:5])
     # the validator catches what matters: a level SARIF does not know, a missing message, a URI with a space

@@ -43,8 +43,7 @@ def _evidence_text(f: Finding) -> str:
 
 
 def _rationale(f: Finding) -> str:
-    parts = [f.rationale] + ([fmt.waiver_text(f)] if f.waiver is not None or f.waiver_note else [])
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in (f.rationale, fmt.waiver_text(f)) if p)
 
 
 def finding_row(vendor: str, d: DocumentResult, f: Finding) -> tuple[Cell, ...]:

@@ -33,10 +33,6 @@ def _x(text: object) -> str:
     return _NOT_XML.sub("", str(text))
 
 
-def _answer(f: Finding) -> str:
-    return "not addressed" if f.answer == "not-addressed" else fmt.answer_text(f.question, f.answer, f.value)
-
-
 def _details(f: Finding) -> str:
     """Evidence with its places, then the action: the body of a failure or a skipped test's output."""
     lines = [f"{fmt.locator(e) or 'location not recorded'}: “{e.quote}”" for e in f.evidence]
@@ -44,15 +40,14 @@ def _details(f: Finding) -> str:
               for s in f.scoped for e in s.evidence]
     if f.remediation and f.verdict in fmt.REMEDIATE:
         lines.append(f"Action: {f.remediation}")
-    if f.waiver is not None or f.waiver_note:
-        lines.append(fmt.waiver_text(f))
-    return "\n".join(lines)
+    lines.append(fmt.waiver_text(f))
+    return "\n".join(line for line in lines if line)
 
 
 def _testcase(suite: ET.Element, d: DocumentResult, f: Finding) -> None:
     name = f"{f.question} — {f.title}" if f.title else f.question
     case = ET.SubElement(suite, "testcase", classname=_x(d.source), name=_x(name), time="0")
-    reason = f"{_answer(f)}" + (f": {f.rationale}" if f.rationale else "")
+    reason = fmt.answer_phrase(f) + (f": {f.rationale}" if f.rationale else "")
     if f.verdict in FAILED:
         failure = ET.SubElement(case, "failure", type=f.verdict.value, message=_x(reason))
         failure.text = _x(_details(f))

@@ -90,29 +90,25 @@ def _location(doc_index: int, d: DocumentResult, e: Evidence | None, label: str 
 
 
 def _message(f: Finding) -> str:
-    answer = "not addressed" if f.answer == "not-addressed" else fmt.answer_text(f.question, f.answer, f.value)
     about = f" ({f.title})" if f.title else ""
-    text = (f"{fmt.verdict_label(f.verdict)} on {f.question}{about}: the terms answer {answer}, "
-            f"confidence {fmt.confidence_text(f.confidence)}.")
-    if f.rationale:
-        text += f" Why: {f.rationale}"
-    if f.remediation:
-        text += f" Action: {f.remediation}"
-    if f.waiver is not None or f.waiver_note:
-        text += f" {fmt.waiver_text(f)}"
-    return text
+    parts = [f"{fmt.verdict_label(f.verdict)} on {f.question}{about}: the terms answer {fmt.answer_phrase(f)}, "
+             f"confidence {fmt.confidence_text(f.confidence)}.",
+             f"Why: {f.rationale}" if f.rationale else "",
+             f"Action: {f.remediation}" if f.remediation else "",
+             fmt.waiver_text(f)]
+    return " ".join(p for p in parts if p)
 
 
 def _result(doc_index: int, d: DocumentResult, f: Finding, rule_index: int) -> dict[str, Any]:
-    evidence = list(f.evidence) + [e for s in f.scoped for e in s.evidence]
-    related = [_location(doc_index, d, e) for e in evidence[1:]]
+    evidence = [(e, "") for e in f.evidence] + [(e, f"[{s.scope}] ") for s in f.scoped for e in s.evidence]
+    related = [_location(doc_index, d, e, label) for e, label in evidence[1:]]
     related += [_location(doc_index, d, e, "closest sentence (not evidence): ") for e in f.candidates]
     for i, loc in enumerate(related, 1):
         loc["id"] = i
     out: dict[str, Any] = {
         "ruleId": f.question, "ruleIndex": rule_index, "kind": "fail", "level": LEVELS[f.verdict],
         "message": {"text": _message(f)},
-        "locations": [_location(doc_index, d, evidence[0] if evidence else None)],
+        "locations": [_location(doc_index, d, *evidence[0]) if evidence else _location(doc_index, d, None)],
     }
     if related:
         out["relatedLocations"] = related
