@@ -18,3 +18,5 @@ def test_wheel_ships_checklist_policies_templates_and_model(tmp_path):
                    "termsgap/policies/strict-eu.yaml", "termsgap/model/model.json", "termsgap/model/weights.npz"):
         assert needed in names, needed
     assert any(n.startswith("termsgap/report/templates/") for n in names)
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Requires-Dist: openpyxl" in metadata  # the XLSX report needs it at run time

@@ -25,6 +25,7 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
     sys.exit(ExitCode.USAGE)
 
 
+<<<<<<< HEAD
 def policy_names() -> list[str]:
     """The names of the policies shipped in policies/ (every YAML file there but the checklist)."""
     return sorted(p.stem for p in POLICY_DIR.glob("*.yaml") if p.stem != "checklist")
@@ -33,6 +34,29 @@ def policy_names() -> list[str]:
 def resolve_policy(name_or_path: str | None, where: str = "--policy") -> Policy:
     """A policy file path, or the name of one in policies/ ('default', 'strict-eu'); `where` names the option
     (or configuration key) in the error for a policy that is neither."""
+=======
+def parse_formats(values: tuple[str, ...], out: str | None) -> list[str]:
+    """`--format` values, each a comma list (`--format json,html --format csv`), in order without repeats.
+
+    With `--out -` exactly one text format is allowed (it goes to standard output); anything else is a usage error.
+    """
+    from ..report import available_formats, get_renderer
+
+    formats = list(dict.fromkeys(f.strip() for v in values for f in v.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown:
+        fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
+    if not formats:
+        fail("--format names no format (one or more of " + ", ".join(available_formats()) + ")")
+    if out == "-" and (len(formats) != 1 or get_renderer(formats[0]).binary):
+        text = [f for f in available_formats() if not get_renderer(f).binary]
+        fail(f"--out - writes one text format to standard output ({', '.join(text)}), not {','.join(formats)}")
+    return formats
+
+
+def resolve_policy(name_or_path: str | None) -> Policy:
+    """A policy file path, or the name of one in policies/ ('default', 'strict-eu')."""
+>>>>>>> i10-formats
     candidate = Path(name_or_path) if name_or_path else DEFAULT_POLICY
     if not candidate.exists() and name_or_path:
         if (POLICY_DIR / f"{name_or_path}.yaml").exists():

@@ -9,10 +9,10 @@ import click
 
 from .. import engine
 from ..models import FAIL_ON
-from ..report import available_formats, summary_text, write_reports
+from ..report import DEFAULT_FORMATS, render, summary_text, write_reports
 from ..report.terminal import want_color
 from ..vendors import folder_vendors
-from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy, vendors_or_fail
+from .common import ExitCode, check_model, expand_inputs, fail, parse_formats, resolve_policy, vendors_or_fail
 from .config import SCAN_KEYS, config_option, source_of
 from .history import waivers_or_fail, store_scan
 
@@ -43,10 +43,10 @@ def _selection(ctx, checklist, check, skip) -> tuple[str, ...] | None:
 @click.option("--vendors", "vendors_file", type=click.Path(dir_okay=False), default=None,
               help="vendors.yaml mapping vendor names to file globs: `Acme AI: [\"contracts/acme-*\"]`.")
 @click.option("--policy", "policy_ref", default=None, help="Policy file or name in policies/ (default: default).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Report folder (default: reports/<timestamp>/).")
-@click.option("--format", "formats", multiple=True, default=("json", "html", "pdf"), show_default=True,
-              help=f"Report formats to write, repeatable.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), default=None,
+              help="Report folder (default: reports/<timestamp>/); '-' writes one text format to standard output.")
+@click.option("--format", "formats", multiple=True, default=(",".join(DEFAULT_FORMATS),), show_default=True,
+              help=f"Report formats to write: a comma list, repeatable ({', '.join(available_formats())}).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents checked in parallel processes.")
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
@@ -71,7 +71,9 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
     """Check vendor terms (PDF, DOCX, HTML, Markdown, text; files or folders) against a policy.
 
     Writes the reports into --out: json (canonical, schema-versioned), html
-    (self-contained) and pdf; md on request. Prints what to act on, per
+    (self-contained) and pdf; md, csv, xlsx, sarif, junit and pdf-summary on
+    request (--format, a comma list or repeated; --out - writes one text format
+    to standard output). Prints what to act on, per
     document, and which report to open.
 
     Exit codes: 0 no finding fails --fail-on; 1 one does (default: a gap);
@@ -89,9 +91,8 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
     (no colours), COLUMNS (summary width), TERMSGAP_MAX_INPUT_BYTES and
     TERMSGAP_MAX_DOCX_INFLATED (input limits).
     """
-    unknown = [f for f in formats if f not in available_formats()]
-    if unknown:
-        fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
+    formats = parse_formats(formats, out_dir)
+    to_stdout = out_dir == "-"
     policy = resolve_policy(policy_ref, source_of(ctx, "policy_ref", "--policy"))
     checklist = policy.load_checklist()
     selected = _selection(ctx, checklist, check, skip_check)
@@ -119,12 +120,16 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
     if selected is not None:
         result = result.only(selected)
     try:
-        written = write_reports(result, out, formats)
+        if to_stdout:  # the report alone on standard output; the summary goes to standard error
+            click.echo(render(result, formats[0]), nl=False)
+        else:
+            written = write_reports(result, out, formats)
     except Exception as exc:  # e.g. WeasyPrint without Pango: the reports already in `out` stay as they were
         fail(f"{out}: cannot write the reports ({type(exc).__name__}: {exc})")
-    text = summary_text(result, color=want_color(sys.stdout), quiet=quiet, reports=written)
+    stream = sys.stderr if to_stdout else sys.stdout
+    text = summary_text(result, color=want_color(stream), quiet=quiet, reports=() if to_stdout else written)
     if text:
-        click.echo(text)
+        click.echo(text, err=to_stdout)
     if result.has_error:
         sys.exit(ExitCode.USAGE)
     sys.exit(ExitCode.GAP if result.fails(fail_on) and not soft_fail else ExitCode.OK)

@@ -9,7 +9,9 @@ never branches on them.
     sys.stdout.write(render(result, "json").decode())          # one format to stdout
     print(summary_text(result))
 
-Heavy parts load lazily: Jinja on the first HTML or PDF render, WeasyPrint only inside the PDF renderer.
+Formats: json (canonical), html, pdf (the defaults), md, sarif, csv, xlsx, junit.
+Heavy parts load lazily: Jinja on the first HTML or PDF render, WeasyPrint only inside the PDF renderer, openpyxl
+only inside the XLSX renderer.
 """
 from __future__ import annotations
 
@@ -39,7 +41,10 @@ class Renderer:
 
     @property
     def binary(self) -> bool:
-        return not (self.media_type.startswith("text/") or self.media_type == "application/json")
+        """False for text formats (text/*, JSON, XML and their +json/+xml kinds): those may go to standard output."""
+        kind = self.media_type.split(";", 1)[0]
+        return not (kind.startswith("text/") or kind in ("application/json", "application/xml")
+                    or kind.endswith(("+json", "+xml")))
 
 
 class UnknownFormat(ValueError):
@@ -98,9 +103,11 @@ def read_json(path: Path) -> RunResult:
 
 
 def _register_builtins() -> None:
-    from . import html_report, json_report, markdown_report, pdf_report
+    from . import (csv_report, html_report, json_report, junit_report, markdown_report, pdf_report, sarif_report,
+                   xlsx_report)
 
-    for module in (json_report, html_report, pdf_report, markdown_report):
+    for module in (json_report, html_report, pdf_report, markdown_report, sarif_report, csv_report, xlsx_report,
+                   junit_report):
         register(module.RENDERER)
     register(pdf_report.SUMMARY)
 

@@ -35,6 +35,11 @@ def verdict_label(verdict: Verdict | str) -> str:
     return VERDICT_LABELS[Verdict(verdict)]
 
 
+def answer_phrase(f: Finding) -> str:
+    """A finding's answer in running text: 'not addressed', 'days (30 days)'."""
+    return "not addressed" if f.answer == "not-addressed" else answer_text(f.question, f.answer, f.value)
+
+
 def answer_text(question: str, answer: str, value: Optional[float | str], scope: str = "") -> str:
     """'days (30 days)', 'opt-out (Free tier)', 'days (90 days; Free tier)'."""
     extras = [x for x in (value_text(question, answer, value), scope) if x]
