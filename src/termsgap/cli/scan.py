@@ -59,11 +59,11 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, qui
         waivers = waivers_or_fail(waivers_path, [q.id for q in checklist.questions])
         facts, result = engine.check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model_dir,
                                      waivers=waivers, progress=progress)
-    store_scan(db, facts, result, checklist)
     try:
         written = write_reports(result, out, formats)
     except Exception as exc:  # e.g. WeasyPrint without Pango: the reports already in `out` stay as they were
         fail(f"{out}: cannot write the reports ({type(exc).__name__}: {exc})")
+    store_scan(db, facts, result, checklist)  # after the reports: they never depend on the history
     if not quiet:
         click.echo(summary_text(result))
         click.echo("reports: " + ", ".join(str(p) for p in written))
