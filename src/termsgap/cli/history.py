@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -25,13 +26,17 @@ def _db_option(f):
                         show_envvar=True, help="History database (default: ~/.local/share/termsgap/history.db).")(f)
 
 
-def _open(db):
+@contextmanager
+def _store(db, then: str = ""):
+    """The history database for one command: any problem with it is the command's one line (`then` says what
+    happens next) and exit 2."""
     from ..history import HistoryError, Store
 
     try:
-        return Store(db)
+        with Store(db) as store:
+            yield store
     except HistoryError as exc:
-        fail(str(exc))
+        fail(f"{exc}{then}")
 
 
 def _slug(name: str) -> str:
@@ -50,18 +55,20 @@ def waivers_or_fail(path: str | None, questions=None):
 
 
 def store_scan(db, facts, result, checklist):
-    """Store a scan in history; a history problem warns but never costs the user the scan. Returns the run id."""
-    import sqlite3
-
-    from ..history import HistoryError, Store, record_scan
+    """Store a scan in history (after its reports are written). A history problem is one line on stderr and never
+    changes the scan's outcome. Returns the run id, or None when the scan was not stored."""
+    from ..history import HistoryError, Store, default_db_path, record_scan
 
     try:
         with Store(db) as store:
-            run_id, _ = record_scan(store, facts, result, checklist)
-            return run_id
-    except (HistoryError, sqlite3.Error, OSError) as exc:
-        click.echo(f"termsgap: warning: scan not stored in history: {exc}", err=True)
-        return None
+            return record_scan(store, facts, result, checklist)[0]
+    except HistoryError as exc:
+        problem = str(exc)
+    except Exception as exc:  # noqa: BLE001 - nothing in the history may cost the user the scan
+        path = Path(db).expanduser() if db else default_db_path()
+        problem = f"{path}: {type(exc).__name__}: {' '.join(str(exc).split())}"
+    click.echo(f"termsgap: {problem}; the scan was not stored in history (its reports were written)", err=True)
+    return None
 
 
 # --------------------------------------------------------------------------- watch
@@ -90,7 +97,7 @@ def watch_add(vendor, sources, policy_ref, db):
         if not is_url(s) and not Path(s).expanduser().exists():
             click.echo(f"termsgap: warning: {s} does not exist yet; it will be reported until it does", err=True)
         keys.append(source_key(s))
-    with _open(db) as store:
+    with _store(db) as store:
         w = store.add_watch(vendor, keys, policy_ref)
     click.echo(f"watching {w.vendor}: {len(w.sources)} source{'s' if len(w.sources) != 1 else ''}"
                f" · policy {w.policy or 'default'}")
@@ -100,7 +107,7 @@ def watch_add(vendor, sources, policy_ref, db):
 @_db_option
 def watch_list(db):
     """The watched vendors and their sources."""
-    with _open(db) as store:
+    with _store(db) as store:
         watches = store.watches()
         if not watches:
             click.echo("no watches (add one with: termsgap watch add VENDOR SOURCE...)")
@@ -120,7 +127,7 @@ def watch_remove(vendor, sources, db):
     """Stop watching VENDOR (or only some of its SOURCES). Its history stays."""
     from ..history import source_key
 
-    with _open(db) as store:
+    with _store(db) as store:
         n = store.remove_watch(vendor, [source_key(s) for s in sources] if sources else None)
     if not n:
         fail(f"no watch for {vendor!r}" + (" with those sources" if sources else ""))
@@ -154,21 +161,30 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
     Environment: TERMSGAP_DB (--db), TERMSGAP_MAX_INPUT_BYTES and TERMSGAP_MAX_DOCX_INFLATED (limits on
     each document read).
     """
-    from ..history import HistoryError
+    from ..history import HistoryError, check_store
     from ..history import recheck as run_recheck
     from ..report import write_reports
     from ..report.changes import change_text, write_change_reports
 
-    store = _open(db)
-    with store:
+    with _store(db, "; nothing was fetched or stored") as store:
         watches = store.watches(list(vendors) or None)
         if not watches:
             fail("no watches" + (f" for {', '.join(vendors)}" if vendors else "") +
                  " (add one with: termsgap watch add VENDOR SOURCE...)")
+<<<<<<< HEAD
         codes = []
         for i, w in enumerate(watches):
             policy = resolve_policy(w.policy, f"watch {w.vendor!r}: policy")
             waivers = waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])
+=======
+        plans = []  # everything that can fail is checked before the first source is fetched
+        for w in watches:
+            policy = resolve_policy(w.policy)
+            plans.append((w, policy, waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])))
+        check_store(store, watches)
+        codes = []
+        for i, (w, policy, waivers) in enumerate(plans):
+>>>>>>> i9-history
 
             def progress(source, fx):
                 if not fx.ok:
@@ -176,7 +192,7 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
             try:
                 outcome = run_recheck(store, w, policy, waivers=waivers, timeout=timeout, progress=progress)
             except HistoryError as exc:
-                fail(str(exc))
+                fail(f"{exc}; the recheck of {w.vendor} was not stored")
             code = outcome.report.exit_code(fail_on)
             codes.append(code)
             if not quiet:
@@ -221,18 +237,27 @@ def _run_id(store, ref: str, vendor: str | None = None) -> int:
 @_db_option
 def history_list(vendor, limit, db):
     """Runs, newest first: id, time, kind, vendor, documents, policy, change flags."""
-    with _open(db) as store:
+    from ..history.store import SUMMARY_UNREADABLE
+
+    with _store(db) as store:
         runs = store.runs(vendor, limit)
+        path = store.path
     if not runs:
         click.echo("no runs in history")
         return
     rows = [("run", "created", "kind", "vendor", "docs", "policy", "change")]
     for r in runs:
+        if r.problem:
+            click.echo(f"termsgap: {path}: run {r.id} is damaged ({r.problem})", err=True)
+        if r.problem == SUMMARY_UNREADABLE:
+            continue
         flag = "worse" if r.worse else ("changed" if r.changed else ("baseline" if r.baseline_run is None else "-"))
         rows.append((str(r.id), r.created, r.kind, r.vendor or "-", str(r.documents), r.policy, flag))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    if any(r.problem for r in runs):
+        sys.exit(ExitCode.USAGE)
 
 
 @history.command("show")
@@ -241,15 +266,16 @@ def history_list(vendor, limit, db):
 def history_show(run, db):
     """One run: its summary, where each document came from, and what changed against the run before."""
     from ..history import HistoryError
-    from ..history.diff import ChangeReport
     from ..report import summary_text
     from ..report.changes import change_text
 
-    with _open(db) as store:
+    damaged = changes = None
+    with _store(db) as store:
+        sr = store.run(_run_id(store, run), facts=False)
         try:
-            sr = store.run(_run_id(store, run))
-        except HistoryError as exc:
-            fail(str(exc))
+            changes = store.change_report(sr)
+        except HistoryError as exc:  # the rest of the run is still worth showing
+            damaged = exc
     click.echo(f"run {sr.info.id} · {sr.info.kind} · analyser {sr.info.analyser}")
     click.echo(summary_text(sr.result))
     click.echo("")
@@ -260,9 +286,11 @@ def history_show(run, db):
             how += f" HTTP {d.http_status}"
         click.echo(f"  {d.source} · {d.status} · {how} · {d.fetched or '-'} · sha256 {(d.sha256 or '-')[:16]}"
                    + (f" · {d.error}" if d.error else ""))
-    if sr.changes_json:
+    if changes is not None:
         click.echo("")
-        click.echo(change_text(ChangeReport.loads(sr.changes_json)))
+        click.echo(change_text(changes))
+    if damaged is not None:
+        fail(str(damaged))
 
 
 @history.command("diff")
@@ -274,14 +302,11 @@ def history_show(run, db):
 @_db_option
 def history_diff(run_a, run_b, out_dir, as_json, db):
     """The semantic change report from RUN_A to RUN_B (clauses aligned by text, facts and verdicts)."""
-    from ..history import HistoryError, diff_runs
+    from ..history import diff_runs
     from ..report.changes import change_text, render_json, write_change_reports
 
-    with _open(db) as store:
-        try:
-            a, b = store.run(_run_id(store, run_a)), store.run(_run_id(store, run_b))
-        except HistoryError as exc:
-            fail(str(exc))
+    with _store(db) as store:
+        a, b = store.run(_run_id(store, run_a)), store.run(_run_id(store, run_b))
     report = diff_runs(a, b)
     click.echo(render_json(report).decode() if as_json else change_text(report), nl=not as_json)
     if out_dir:
@@ -321,11 +346,11 @@ def waive(question, vendor, reason, approver, expires, source, waivers_path, db)
     known = [q.id for q in resolve_policy(None).load_checklist().questions]
     if question not in known:
         fail(f"unknown question {question!r} (see: termsgap policy list)")
-    with _open(db) as store:
+    with _store(db) as store:
         rid = store.latest_run_id(vendor)
         if rid is None:
             fail(f"no run for vendor {vendor!r} in history; scan or recheck it first")
-        sr = store.run(rid)
+        sr = store.run(rid, facts=False)
     vendor_name = sr.info.vendor or vendor
     found = []
     for sd, dr in zip(sr.documents, sr.result.documents):

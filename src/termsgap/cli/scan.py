@@ -116,7 +116,7 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
                                      folders=folder_vendors(inputs, paths))
     if all(df.status == "error" for df in facts):  # each already has its line: no empty report, no run stored
         sys.exit(ExitCode.USAGE)
-    store_scan(db, facts, result, checklist)
+    stored = result  # the history keeps every question
     if selected is not None:
         result = result.only(selected)
     try:
@@ -126,6 +126,7 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
             written = write_reports(result, out, formats)
     except Exception as exc:  # e.g. WeasyPrint without Pango: the reports already in `out` stay as they were
         fail(f"{out}: cannot write the reports ({type(exc).__name__}: {exc})")
+    store_scan(db, facts, stored, checklist)  # after the reports: they never depend on the history
     stream = sys.stderr if to_stdout else sys.stdout
     text = summary_text(result, color=want_color(stream), quiet=quiet, reports=() if to_stdout else written)
     if text:

@@ -28,7 +28,7 @@ from .fetch import DEFAULT_TIMEOUT, Fetched, expand_source, fetch, source_key
 from .store import HistoryError, RunDocument, Store, StoredRun, Watch, _Pending, default_db_path, now_iso
 
 __all__ = ["Store", "HistoryError", "Watch", "StoredRun", "RecheckOutcome", "default_db_path", "analyser_key",
-           "recheck", "record_scan", "diff_runs", "source_key", "expand_source", "ChangeReport"]
+           "check_store", "recheck", "record_scan", "diff_runs", "source_key", "expand_source", "ChangeReport"]
 
 
 def analyser_key(checklist) -> str:
@@ -101,6 +101,25 @@ def _baseline_compare(vendor: Optional[str], result: RunResult, docs: list[RunDo
                         changes_json=report.model_dump_json())
 
     return compare
+
+
+def check_store(store: Store, watches: Iterable[Watch]) -> None:
+    """Before a recheck fetches anything: the database passes SQLite's quick check, takes a write, and every run
+    the rechecks will compare against (each vendor's latest run and the last run that read each source) can be
+    read. Raises HistoryError otherwise; the database is left as it was."""
+    store.check_usable()
+    for w in watches:
+        latest = store.latest_run_id(w.vendor)
+        if latest is None:
+            continue
+        runs = {latest}
+        for src in w.sources:
+            for s in expand_source(src):
+                loc = store.last_ok_document(w.vendor, source_key(s), latest + 1)
+                if loc is not None:
+                    runs.add(loc[0])
+        for rid in sorted(runs):
+            store.run(rid)
 
 
 def recheck(store: Store, watch: Watch, policy, *, waivers: Iterable[Waiver] = (), today: date | None = None,

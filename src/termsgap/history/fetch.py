@@ -58,7 +58,10 @@ def expand_source(source: str) -> list[str]:
         return [source]
     p = Path(source).expanduser()
     if p.is_dir():
-        return [str(f) for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES]
+        try:
+            return [str(f) for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES]
+        except OSError:  # a folder that cannot be listed is that source's one-line error when it is fetched
+            pass
     return [str(p)]
 
 
@@ -115,6 +118,11 @@ def _fetch_file(source: str, state: dict) -> Fetched:
     path = Path(source).expanduser()
     if not path.exists() and not path.is_symlink():
         return Fetched(source, "error", error="file not found")
+    if path.is_dir():  # only a folder expand_source could not list comes here
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            return Fetched(source, "error", error=f"cannot list the folder ({exc.strerror or exc})")
     try:
         data = read_input(path)  # regular files only, within the byte limit
     except InputError as exc:

@@ -3,7 +3,11 @@
 - Default path: `$TERMSGAP_DB`, else `~/.local/share/termsgap/history.db` (platformdirs / XDG); `--db` overrides.
 - Schema versioned by numbered migrations recorded in `schema_migrations` (sqlite-utils style); a database
   written by a newer termsgap is refused with a clear message instead of being half-understood.
-- WAL journal and a busy timeout, so two rechecks at once queue for the write lock instead of failing.
+- WAL journal and a busy timeout, so two rechecks at once queue for the write lock instead of failing; readers
+  never wait for a writer (opening a database that needs no migration writes nothing).
+- Every problem with the database (read-only, full, locked past the busy timeout, damaged, not SQLite, a newer
+  schema, a damaged row) is a `HistoryError` whose str() is one line `<path>: <problem>`; a damaged row names
+  its run.
 - A run (its documents, findings, the snapshots and analyses it introduced, the fetch state it learned and its
   change report against the previous run) is written in ONE `BEGIN IMMEDIATE` transaction: a recheck killed at
   any point leaves either the whole run or nothing.
@@ -14,12 +18,13 @@ later; analyses (`DocumentFacts` as JSON: clauses with provenance and facts) are
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -109,10 +114,62 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     """),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+SUMMARY_UNREADABLE = "its summary columns cannot be read"  # RunInfo.problem of a run `history list` cannot show
 
 
 class HistoryError(Exception):
-    """A history database that cannot be used; str() is the one-line reason for the user."""
+    """A history database that cannot be used; str() is the one-line reason for the user: `<path>: <problem>`."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _problem(exc: sqlite3.Error) -> str:
+    """What an SQLite error means for the user, in a few words."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    detail = " ".join(str(exc).split())
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in detail or "busy" in detail:
+        return (f"locked by another termsgap process for more than {BUSY_TIMEOUT_MS / 1000:g} s; "
+                "try again when it has finished")
+    if name.startswith("SQLITE_READONLY") or "readonly" in detail:
+        return "read-only: termsgap cannot write the database file or its folder"
+    if name == "SQLITE_FULL" or "disk is full" in detail:
+        return "disk full: termsgap cannot write the database"
+    if name == "SQLITE_NOTADB" or "not a database" in detail:
+        return "not an SQLite database (or damaged beyond reading): check the path, or move the file aside to start " \
+            "a new history"
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in detail:
+        return f"the database is damaged ({detail}); restore a backup or move it aside to start a new history"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return f"cannot open the database ({detail}): check that its folder exists and is writable"
+    return f"database error ({detail})"
+
+
+def _damaged(path: Path, whose: str, part: str, exc: Exception) -> HistoryError:
+    """`<whose> is damaged (<part> is not valid JSON | cannot be read: <why>)` for a stored JSON value."""
+    errors = exc.errors() if callable(getattr(exc, "errors", None)) else []  # pydantic's ValidationError
+    if isinstance(exc, json.JSONDecodeError) or (errors and errors[0].get("type") == "json_invalid"):
+        why = "is not valid JSON"
+    elif errors:
+        loc = ".".join(str(x) for x in errors[0].get("loc", ()))
+        why = f"cannot be read: {loc + ': ' if loc else ''}{errors[0].get('msg')}"
+    else:
+        why = f"cannot be read: {' '.join(str(exc).split())[:160]}"
+    return HistoryError(path, f"{whose} is damaged ({part} {why})")
+
+
+def _guarded(method):
+    """Any SQLite error inside a Store method becomes a HistoryError naming the database."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise HistoryError(self.path, _problem(exc)) from exc
+    return wrapper
 
 
 def default_db_path() -> Path:
@@ -154,6 +211,7 @@ class RunInfo:
     changed: bool
     worse: bool
     documents: int
+    problem: Optional[str] = None  # why the run's stored row cannot be read in full ("its result is not ...")
 
 
 @dataclass(frozen=True)
@@ -213,21 +271,33 @@ class Store:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path).expanduser() if path else default_db_path()
+        if self.path.exists() and not self.path.is_file():
+            raise HistoryError(self.path, "not a regular file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise HistoryError(self.path, f"{self.path.parent} is not a folder") from None
+        except OSError as exc:
+            raise HistoryError(self.path, f"cannot create its folder ({exc.strerror or exc})") from None
+        try:
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"cannot open history database {self.path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise HistoryError(self.path, _problem(exc)) from None
         self.conn.row_factory = sqlite3.Row
         try:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    @_guarded
+    def _setup(self) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a new database; reads need no write
             self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise HistoryError(f"cannot use history database {self.path}: {exc}") from None
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
 
     # ----------------------------------------------------------------- plumbing
 
@@ -238,17 +308,24 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        except sqlite3.Error:  # closing checkpoints the WAL; a full or read-only disk keeps it for next time
+            pass
 
     @staticmethod
-    def _retry(fn: Callable, attempts: int = 50):
-        for i in range(attempts):
+    def _retry(fn: Callable):
+        """Call fn, retrying while the database is busy until the busy timeout has passed in all."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        delay = 0.05
+        while True:
             try:
                 return fn()
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc) or i == attempts - 1:
+                if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() >= deadline:
                     raise
-                time.sleep(0.05 * (i + 1))
+                time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+                delay = min(delay * 2, 1.0)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -256,21 +333,40 @@ class Store:
         self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        """Roll back what is open; SQLite has already done so after a full disk or an I/O error."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _applied(self) -> set[int]:
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                                 ).fetchone():
+            if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone():
+                raise HistoryError(self.path, "an SQLite database that is not a termsgap history "
+                                              "(it has tables but no schema_migrations)")
+            return set()
+        applied = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        newest = max(applied, default=0)
+        if newest > SCHEMA_VERSION:
+            raise HistoryError(self.path, f"schema version {newest} is newer than this termsgap understands "
+                                          f"({SCHEMA_VERSION}); upgrade termsgap")
+        return applied
 
     def _migrate(self) -> None:
+        if {v for v, _, _ in MIGRATIONS} <= self._applied():
+            return  # up to date: opening writes nothing, so reading works on a read-only or busy database
         with self.transaction() as c:
             c.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                       "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
-            applied = {r[0] for r in c.execute("SELECT version FROM schema_migrations")}
-            newest = max(applied, default=0)
-            if newest > SCHEMA_VERSION:
-                raise HistoryError(f"history database {self.path} has schema version {newest}, newer than this "
-                                   f"termsgap understands ({SCHEMA_VERSION}); upgrade termsgap")
+            applied = self._applied()  # again, now under the write lock
             for version, name, sql in MIGRATIONS:
                 if version in applied:
                     continue
@@ -280,11 +376,27 @@ class Store:
                 c.execute("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
                           (version, name, now_iso()))
 
+    @_guarded
+    def check_usable(self) -> None:
+        """Raise HistoryError unless SQLite's quick check passes and a write can start (it is rolled back, so the
+        file is unchanged): read-only, locked and damaged databases are found before any work is done."""
+        first = " ".join(str(self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]).split())
+        if first != "ok":
+            raise HistoryError(self.path, f"the database is damaged ({first[:160]}); restore a backup or move it "
+                                          "aside to start a new history")
+        self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            self.conn.execute("UPDATE schema_migrations SET name = name WHERE version = ?", (SCHEMA_VERSION,))
+        finally:
+            self._rollback()
+
+    @_guarded
     def schema_version(self) -> int:
         return self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
 
     # ----------------------------------------------------------------- watches
 
+    @_guarded
     def add_watch(self, vendor: str, sources: list[str], policy: Optional[str]) -> Watch:
         with self.transaction() as c:
             row = c.execute("SELECT policy FROM watches WHERE vendor = ?", (vendor,)).fetchone()
@@ -299,6 +411,7 @@ class Store:
                           (vendor, start + i, s))
         return self.watch(vendor)
 
+    @_guarded
     def remove_watch(self, vendor: str, sources: Optional[list[str]] = None) -> int:
         """Remove a vendor's watch (or only some of its sources); returns how many sources were removed."""
         with self.transaction() as c:
@@ -319,6 +432,7 @@ class Store:
                 return w
         return None
 
+    @_guarded
     def watches(self, vendors: Optional[list[str]] = None) -> list[Watch]:
         rows = self.conn.execute("SELECT vendor, policy, added FROM watches ORDER BY vendor COLLATE NOCASE").fetchall()
         out = []
@@ -332,24 +446,42 @@ class Store:
 
     # ----------------------------------------------------------------- snapshots, analyses, fetch state
 
+    @_guarded
     def fetch_state(self, source: str) -> Optional[dict]:
         row = self.conn.execute("SELECT * FROM fetch_state WHERE source = ?", (source,)).fetchone()
         return dict(row) if row else None
 
+    @_guarded
     def snapshot(self, sha256: str) -> Optional[tuple[bytes, str]]:
         row = self.conn.execute("SELECT content, suffix FROM snapshots WHERE sha256 = ?", (sha256,)).fetchone()
         return (bytes(row["content"]), row["suffix"]) if row else None
 
+    @_guarded
     def has_snapshot(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM snapshots WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
-    def analysis(self, sha256: str, analyser: str) -> Optional[DocumentFacts]:
+    @_guarded
+    def analysis(self, sha256: str, analyser: str, *, run_id: Optional[int] = None,
+                 source: str = "") -> Optional[DocumentFacts]:
+        """The stored analysis of a document; a damaged one is a HistoryError naming `run_id` when given."""
         row = self.conn.execute("SELECT facts_json FROM analyses WHERE sha256 = ? AND analyser = ?",
                                 (sha256, analyser)).fetchone()
-        return DocumentFacts.model_validate_json(row[0]) if row else None
+        if row is None:
+            return None
+        if run_id is None:
+            return self._load(DocumentFacts, row[0], f"the stored analysis of document {sha256[:12]}", "it")
+        return self._load(DocumentFacts, row[0], f"run {run_id}", f"the analysis of {source}")
+
+    def _load(self, model, text, whose: str, part: str):
+        """`model` from a stored JSON text, or a HistoryError saying `whose` stored `part` is damaged."""
+        try:
+            return model.model_validate_json(text)
+        except (ValueError, TypeError) as exc:
+            raise _damaged(self.path, whose, part, exc) from None
 
     # ----------------------------------------------------------------- runs
 
+    @_guarded
     def write_run(self, result: RunResult, documents: list[RunDocument], *, kind: str, analyser: str,
                   compare: Optional[Callable[["Store", int], _Pending]] = None) -> int:
         """Store one run and everything it needs in a single transaction; returns the run id.
@@ -406,11 +538,20 @@ class Store:
 
     def _info(self, r: sqlite3.Row) -> RunInfo:
         n = self.conn.execute("SELECT count(*) FROM run_documents WHERE run_id = ?", (r["id"],)).fetchone()[0]
-        return RunInfo(r["id"], r["vendor"], r["kind"], r["created"], f"{r['policy_name']} {r['policy_version']}",
-                       r["tool_version"], r["analyser"], r["baseline_run"], bool(r["changed"]), bool(r["worse"]), n)
+        cols = [r[k] for k in ("kind", "created", "policy_name", "policy_version", "tool_version", "analyser")]
+        ok = all(isinstance(c, str) for c in cols) and isinstance(r["vendor"], (str, type(None))) \
+            and isinstance(r["baseline_run"], (int, type(None)))
+        kind, created, policy_name, policy_version, tool_version, analyser = (c if ok else str(c) for c in cols)
+        return RunInfo(r["id"], r["vendor"] if ok else str(r["vendor"]), kind, created,
+                       f"{policy_name} {policy_version}", tool_version, analyser, r["baseline_run"] if ok else None,
+                       bool(r["changed"]), bool(r["worse"]), n, None if ok else SUMMARY_UNREADABLE)
 
+    @_guarded
     def runs(self, vendor: Optional[str] = None, limit: Optional[int] = None) -> list[RunInfo]:
-        sql = "SELECT * FROM runs"
+        """Runs, newest first. A run whose stored row is damaged is listed with its `problem` set."""
+        valid = "json_valid(result_json) AS result_ok, coalesce(json_valid(changes_json), 1) AS changes_ok" \
+            if self._has_json_valid() else "1 AS result_ok, 1 AS changes_ok"
+        sql = f"SELECT *, {valid} FROM runs"
         args: list = []
         if vendor is not None:
             sql += " WHERE vendor = ? COLLATE NOCASE"
@@ -418,11 +559,28 @@ class Store:
         sql += " ORDER BY id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [self._info(r) for r in self.conn.execute(sql, args)]
+        out = []
+        for r in self.conn.execute(sql, args).fetchall():
+            info = self._info(r)
+            if info.problem is None and not r["result_ok"]:
+                info = replace(info, problem="its result is not valid JSON")
+            elif info.problem is None and not r["changes_ok"]:
+                info = replace(info, problem="its change report is not valid JSON")
+            out.append(info)
+        return out
 
+    def _has_json_valid(self) -> bool:
+        try:
+            self.conn.execute("SELECT json_valid('{}')")
+            return True
+        except sqlite3.OperationalError:  # an SQLite built without JSON functions
+            return False
+
+    @_guarded
     def run_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM runs ORDER BY id")]
 
+    @_guarded
     def latest_run_id(self, vendor: Optional[str] = None, before: Optional[int] = None) -> Optional[int]:
         sql, args = "SELECT max(id) FROM runs WHERE 1 = 1", []
         if vendor is not None:
@@ -433,6 +591,7 @@ class Store:
             args.append(before)
         return self.conn.execute(sql, args).fetchone()[0]
 
+    @_guarded
     def last_ok_document(self, vendor: Optional[str], key: str, before: int) -> Optional[tuple[int, int]]:
         """(run id, position) of the latest earlier run of `vendor` in which `key` was read successfully."""
         row = self.conn.execute(
@@ -441,19 +600,42 @@ class Store:
             "ORDER BY d.run_id DESC LIMIT 1", (key, before, vendor)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def run(self, run_id: int) -> StoredRun:
+    @_guarded
+    def run(self, run_id: int, *, facts: bool = True) -> StoredRun:
+        """A stored run; `facts=False` leaves the documents' analyses unread (`StoredDocument.facts` is None).
+        A damaged row is a HistoryError naming the run."""
         r = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if r is None:
-            raise HistoryError(f"no run {run_id} in {self.path}")
-        result = RunResult.model_validate_json(r["result_json"])
+            raise HistoryError(self.path, f"no run {run_id}")
+        info = self._info(r)
+        if info.problem:
+            raise HistoryError(self.path, f"run {run_id} is damaged ({info.problem})")
+        result = self._load(RunResult, r["result_json"], f"run {run_id}", "its result")
         docs = []
         for d in self.conn.execute("SELECT * FROM run_documents WHERE run_id = ? ORDER BY position", (run_id,)):
-            facts = self.analysis(d["sha256"], r["analyser"]) if d["sha256"] and d["status"] == "ok" else None
-            if facts is not None and facts.source != d["source"]:
-                facts = facts.model_copy(update={"source": d["source"]})
+            stored = None
+            if facts and d["sha256"] and d["status"] == "ok":
+                stored = self.analysis(d["sha256"], r["analyser"], run_id=run_id, source=d["source"])
+            if stored is not None and stored.source != d["source"]:
+                stored = stored.model_copy(update={"source": d["source"]})
             docs.append(StoredDocument(d["position"], d["source"], d["key"], d["sha256"], d["status"], d["error"],
-                                       d["fetched"], d["fetch_status"], d["http_status"], facts))
-        return StoredRun(self._info(r), result, tuple(docs), r["changes_json"])
+                                       d["fetched"], d["fetch_status"], d["http_status"], stored))
+        if len(docs) != len(result.documents):
+            raise HistoryError(self.path, f"run {run_id} is damaged (it has {len(docs)} document rows for "
+                                          f"{len(result.documents)} documents in its result)")
+        return StoredRun(info, result, tuple(docs), r["changes_json"])
 
+    def change_report(self, run: StoredRun):
+        """The change report stored with `run` (None for a run stored without one)."""
+        from .diff import ChangeReport
+
+        if not run.changes_json:
+            return None
+        try:
+            return ChangeReport.loads(run.changes_json)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise _damaged(self.path, f"run {run.info.id}", "its change report", exc) from None
+
+    @_guarded
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
