@@ -25,16 +25,6 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
     sys.exit(ExitCode.USAGE)
 
 
-<<<<<<< HEAD
-def policy_names() -> list[str]:
-    """The names of the policies shipped in policies/ (every YAML file there but the checklist)."""
-    return sorted(p.stem for p in POLICY_DIR.glob("*.yaml") if p.stem != "checklist")
-
-
-def resolve_policy(name_or_path: str | None, where: str = "--policy") -> Policy:
-    """A policy file path, or the name of one in policies/ ('default', 'strict-eu'); `where` names the option
-    (or configuration key) in the error for a policy that is neither."""
-=======
 def parse_formats(values: tuple[str, ...], out: str | None) -> list[str]:
     """`--format` values, each a comma list (`--format json,html --format csv`), in order without repeats.
 
@@ -54,9 +44,14 @@ def parse_formats(values: tuple[str, ...], out: str | None) -> list[str]:
     return formats
 
 
-def resolve_policy(name_or_path: str | None) -> Policy:
-    """A policy file path, or the name of one in policies/ ('default', 'strict-eu')."""
->>>>>>> i10-formats
+def policy_names() -> list[str]:
+    """The names of the policies shipped in policies/ (every YAML file there but the checklist)."""
+    return sorted(p.stem for p in POLICY_DIR.glob("*.yaml") if p.stem != "checklist")
+
+
+def resolve_policy(name_or_path: str | None, where: str = "--policy") -> Policy:
+    """A policy file path, or the name of one in policies/ ('default', 'strict-eu'); `where` names the option
+    (or configuration key) in the error for a policy that is neither."""
     candidate = Path(name_or_path) if name_or_path else DEFAULT_POLICY
     if not candidate.exists() and name_or_path:
         if (POLICY_DIR / f"{name_or_path}.yaml").exists():

@@ -171,20 +171,13 @@ def recheck(vendors, out_dir, db, fail_on, waivers_path, timeout, quiet):
         if not watches:
             fail("no watches" + (f" for {', '.join(vendors)}" if vendors else "") +
                  " (add one with: termsgap watch add VENDOR SOURCE...)")
-<<<<<<< HEAD
-        codes = []
-        for i, w in enumerate(watches):
-            policy = resolve_policy(w.policy, f"watch {w.vendor!r}: policy")
-            waivers = waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])
-=======
         plans = []  # everything that can fail is checked before the first source is fetched
         for w in watches:
-            policy = resolve_policy(w.policy)
+            policy = resolve_policy(w.policy, f"watch {w.vendor!r}: policy")
             plans.append((w, policy, waivers_or_fail(waivers_path, [q.id for q in policy.load_checklist().questions])))
         check_store(store, watches)
         codes = []
         for i, (w, policy, waivers) in enumerate(plans):
->>>>>>> i9-history
 
             def progress(source, fx):
                 if not fx.ok:

@@ -9,7 +9,7 @@ import click
 
 from .. import engine
 from ..models import FAIL_ON
-from ..report import DEFAULT_FORMATS, render, summary_text, write_reports
+from ..report import DEFAULT_FORMATS, available_formats, render, summary_text, write_reports
 from ..report.terminal import want_color
 from ..vendors import folder_vendors
 from .common import ExitCode, check_model, expand_inputs, fail, parse_formats, resolve_policy, vendors_or_fail
