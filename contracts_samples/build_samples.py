@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE / "src"
+SRC = HERE / ".src"  # hidden: a scan of this folder reads the rendered samples, not their sources
 FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)
 
 # ---------------------------------------------------------------- mini Markdown parser

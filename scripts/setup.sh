@@ -28,7 +28,7 @@ PY=${PYTHON:-python3}
 case "${1:-}" in
   samples)
     # exit 1 means "gaps found", which is what the samples are for; 2 or more is a real failure
-    .venv/bin/termsgap scan contracts_samples --vendor "termsgap samples" --out reports/samples || [ $? -eq 1 ]
+    .venv/bin/termsgap scan contracts_samples --out reports/samples || [ $? -eq 1 ]
     cat <<'NEXT'
 
 The sample reports are in reports/samples/ (report.html, report.pdf, report.json).

@@ -218,7 +218,7 @@ def test_disk_full(base, db, tmp_path, monkeypatch):
             conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
         return conn
     monkeypatch.setattr(sqlite3, "connect", capped)
-    many = [f"https://vendor.example/terms/{i}" for i in range(400)]
+    many = [f"https://vendor.example/terms/{i}/" + "x" * 400 for i in range(400)]  # more than any free pages hold
     one_line(invoke("watch", "add", "Bigco", *many, "--db", db), db, "watch add", "disk full")
     before = state(db)
     res = invoke("recheck", "-q", "--out", tmp_path / "rc", "--db", db)

@@ -13,6 +13,7 @@ from termsgap import report
 from termsgap.models import (Evidence, DocumentResult, Finding, PolicyInfo, RunResult, ScopedAnswer, ToolInfo,
                              Verdict, Waiver)
 from termsgap.report import json_report, markdown_report
+from termsgap.vendors import complete
 
 QUOTE_TRAIN = "We may use Content to improve our Services unless you opt out in the settings."
 QUOTE_ENTERPRISE = "For Enterprise customers, Acme does not use Customer Content to train models."
@@ -110,17 +111,19 @@ def test_json_contract_and_round_trip(result):
     text = report.render(result, "json").decode("utf-8")
     data = json.loads(text)
     assert list(data) == ["schema_version", "tool", "policy", "vendor", "created", "skipped", "counts",
-                          "documents"]
-    assert data["schema_version"] == "1.2"
+                          "documents", "vendors"]
+    assert data["schema_version"] == "1.3"
     assert data["tool"] == {"name": "termsgap", "version": "0.1.0"}
     assert data["policy"] == {"name": "acme-default", "version": "2.1"}
     assert data["counts"] == {"compliant": 2, "partial": 1, "gap": 1, "not-addressed": 1, "review": 1, "waived": 1}
     doc = data["documents"][0]
-    assert list(doc) == ["source", "sha256", "pages", "status", "error", "warnings", "counts", "findings"]
+    assert list(doc) == ["source", "sha256", "pages", "vendor", "name", "title", "effective", "version", "kind",
+                         "status", "error", "warnings", "counts", "findings"]
+    assert data["vendors"][0]["name"] == "Acme AI" and len(data["vendors"][0]["findings"]) == len(doc["findings"])
     assert doc["counts"]["gap"] == 1
     f = doc["findings"][0]
-    assert list(f) == ["question", "title", "answer", "value", "verdict", "confidence", "evidence", "scoped",
-                       "rationale", "remediation", "waiver", "waiver_note", "candidates"]
+    assert list(f) == ["question", "title", "answer", "plain", "verdict_scope", "value", "verdict", "confidence",
+                       "evidence", "scoped", "rationale", "remediation", "waiver", "waiver_note", "candidates"]
     assert {"quote", "page", "line", "section", "clause"} <= set(f["evidence"][0])
     assert f["scoped"][0]["scope"] == "Enterprise tier"
     assert doc["findings"][2]["waiver"]["approver"] == "J. Doe (DPO)"
@@ -128,15 +131,16 @@ def test_json_contract_and_round_trip(result):
     assert (err["status"], err["error"]) == ("error", ERROR)
 
     # stable, readable layout
-    assert text.startswith('{\n  "schema_version": "1.2",') and text.endswith("}\n")
+    assert text.startswith('{\n  "schema_version": "1.3",') and text.endswith("}\n")
     assert report.render(result, "json").decode("utf-8") == text
     assert "\\u" not in json.dumps(data, ensure_ascii=False)  # ensure_ascii=False keeps text as written
 
     # back to the model: counts are computed, so they are dropped (and checked) before validation
-    assert json_report.loads(text) == result
+    assert json_report.loads(text) == complete(result)  # the vendor view is added to a result built without it
     stripped = {k: v for k, v in data.items() if k != "counts"}
     stripped["documents"] = [{k: v for k, v in d.items() if k != "counts"} for d in data["documents"]]
-    assert RunResult.model_validate(stripped) == result
+    stripped["vendors"] = [{k: v for k, v in d.items() if k != "counts"} for d in data["vendors"]]
+    assert RunResult.model_validate(stripped) == complete(result)
 
 
 def test_json_reader_rejects_wrong_counts_and_schema(result):
@@ -176,7 +180,7 @@ def test_html_has_every_question_verdict_quote_and_locator(result, html):
     assert "p. 7 · §6 Security › 6.4 Incidents" in text  # clause already in the heading: not repeated
     assert "line 42 · §Transfers" in text
     assert "90 days" in text and "72 hours" in text and "14 days&#39; notice" in text
-    assert "opt-out (Free tier)" in text and "never (Enterprise tier)" in text
+    assert "For Free tier: opt-out" in text and "For Enterprise tier: never" in text
     assert "82%" in text and "45%" in text
 
 
@@ -184,11 +188,13 @@ def test_html_summary_metadata_and_gap_list(result, html):
     text = _text(html)
     for s in ("Acme AI", "contracts/acme-dpa.pdf", "2025-06-01T10:00:00+00:00", "acme-default", "v2.1", "v0.1.0"):
         assert s in text
-    summary = text[text.index('id="summary"'):text.index('id="doc-1"')]
-    order = [summary.index(f'href="#d1-{q}"') for q in
+    vendor = text[text.index('id="vendor-1"'):]
+    order = [vendor.index(f'id="v1-{q}"') for q in
              ("retention.prompts-outputs", "access.subprocessors", "training.customer-content",
               "location.data-residency")]
     assert order == sorted(order)  # gap, review, partial, not-addressed
+    board = text[text.index('id="board"'):text.index('id="vendor-1"')]
+    assert board.index('href="#v1-retention.prompts-outputs"') < board.index('href="#v1-training.customer-content"')
 
 
 def test_html_remediation_waiver_error_and_warnings(html):
@@ -219,8 +225,8 @@ def test_html_is_self_contained(html):
 
 def test_write_reports_default_formats_and_pdf(written, result):
     assert sorted(p.name for p in written.iterdir()) == ["report.html", "report.json", "report.pdf"]
-    assert json_report.loads((written / "report.json").read_bytes()) == result
-    assert report.read_json(written / "report.json") == result
+    assert json_report.loads((written / "report.json").read_bytes()) == complete(result)
+    assert report.read_json(written / "report.json") == complete(result)
     pdf = (written / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
 

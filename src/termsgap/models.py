@@ -233,6 +233,8 @@ class Finding(Frozen):
     title: str = ""
     answer: str
     plain: str = Field("", description="the answer in plain words (schema 1.3)")
+    verdict_scope: str = Field("", description="the tier or service whose answer decided the verdict ('' for the "
+                                               "main answer; schema 1.3)")
     value: Optional[float | str] = None
     verdict: Verdict
     confidence: float
@@ -244,6 +246,11 @@ class Finding(Frozen):
     waiver_note: str = Field("", description="why a waiver did or did not apply")
     candidates: tuple[Evidence, ...] = Field((), description="not-addressed: the sentences that came closest "
                                                             "(schema 1.1)")
+
+    @property
+    def deciding(self) -> Optional[ScopedAnswer]:
+        """The scoped answer that decided the verdict, if one did (see `verdict_scope`)."""
+        return next((s for s in self.scoped if s.scope == self.verdict_scope), None) if self.verdict_scope else None
 
     @property
     def fingerprint(self) -> str:

@@ -22,8 +22,8 @@ import re
 from pathlib import Path, PurePath
 from typing import Iterable, Mapping, Optional
 
-from .models import (DocumentFacts, DocumentReading, DocumentResult, Finding, VendorDocument, VendorFinding,
-                     VendorResult)
+from .models import (DocumentFacts, DocumentReading, DocumentResult, Finding, RunResult, VendorDocument,
+                     VendorFinding, VendorResult)
 
 #: document kinds, tried in order on the title (then the file name)
 KINDS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
@@ -138,8 +138,7 @@ def _precedence_clause(d: DocumentResult, facts: DocumentFacts) -> Optional[tupl
         if not m:
             continue
         who = m.group("who")
-        own = re.match(r"th(?:is|ese)\b", who, re.I) and not re.search(r"addendum|dpa|data processing", who, re.I)
-        kind = d.kind if own else kind_of(who)
+        kind = d.kind if re.match(r"th(?:is|ese)\b", who, re.I) else kind_of(who)  # "this Addendum": itself
         if kind != "other":
             where = f" (clause {clause.location.clause})" if clause.location.clause else ""
             return kind, f"{d.name}{where}: “{' '.join(m.group(0).split())[:300]}”"
@@ -218,3 +217,12 @@ def group(documents: Iterable[DocumentResult], facts: Iterable[DocumentFacts], *
         out.append(VendorResult(name=_spelling(name, docs), documents=listed, findings=findings,
                                 precedence=stated[1] if stated else ""))
     return tuple(described), tuple(out)
+
+
+def complete(result: RunResult) -> RunResult:
+    """A result with its vendor view: as it is when it has one; else (a result built by hand, or read from a report
+    or history run of schema < 1.3) grouped from its documents' file names alone, without their text."""
+    if result.vendors or not result.documents:
+        return result
+    described, vendors = group(result.documents, (), vendor=result.vendor)
+    return result.model_copy(update={"documents": described, "vendors": vendors})

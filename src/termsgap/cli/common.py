@@ -76,7 +76,8 @@ def check_model(model_dir: str | None) -> None:
 
 def expand_inputs(inputs: tuple[str, ...], *, recursive: bool = False) -> list[str]:
     """Files as given; a folder expands to the supported documents inside it (directly, or at any depth when
-    recursive), sorted, leaving out hidden files and README files (a folder's own notes, not vendor terms)."""
+    recursive), sorted, leaving out hidden files and folders and README files (a folder's own notes, not vendor
+    terms)."""
     out: list[str] = []
     for item in inputs:
         p = Path(item)
@@ -86,7 +87,8 @@ def expand_inputs(inputs: tuple[str, ...], *, recursive: bool = False) -> list[s
         found = p.rglob("*") if recursive else p.iterdir()
         out.extend(str(f) for f in sorted(found)
                    if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES
-                   and not f.name.startswith(".") and not f.stem.upper() == "README")
+                   and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                   and not f.stem.upper() == "README")
     return out
 
 

@@ -129,7 +129,7 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
     store_scan(db, facts, stored, checklist)  # after the reports: they never depend on the history
     stream = sys.stderr if to_stdout else sys.stdout
     text = summary_text(result, color=want_color(stream), quiet=quiet, reports=() if to_stdout else written)
-    if text:
+    if text and not (quiet and to_stdout):  # -q with --out -: the report alone
         click.echo(text, err=to_stdout)
     if result.has_error:
         sys.exit(ExitCode.USAGE)

@@ -29,20 +29,21 @@ def judge(facts: tuple[Fact, ...], policy: Policy, checklist: Checklist) -> tupl
     for fact in facts:
         qp = policy.questions[fact.question]
         verdict = verdict_for(qp, fact.answer, fact.value)
-        rationale = fact.rationale
+        rationale, verdict_scope = fact.rationale, ""
         scopes = {sc.name for sc in checklist.scopes} - set(policy.ignore_scopes)
         for s in fact.scoped:  # another tier or service: the verdict follows the worst answer that applies
             if s.scope in scopes:
                 v = verdict_for(qp, s.answer, s.value)
                 if SEVERITY.get(v, 9) < SEVERITY.get(verdict, 9):
-                    verdict, rationale = v, f"{rationale}; worst scoped answer {s.answer} ({s.scope})"
+                    verdict, verdict_scope = v, s.scope
+                    rationale = f"{rationale}; worst scoped answer {s.answer} ({s.scope})"
         if fact.confidence < policy.min_confidence:  # an unsure answer, or an unsure "not addressed"
             rationale = f"{rationale}; confidence {fact.confidence:.2f} below {policy.min_confidence}"
             verdict = Verdict.REVIEW
         question = checklist.question(fact.question)
         findings.append(Finding(
             question=fact.question, title=question.title, answer=fact.answer,
-            plain=plain_text(question, fact.answer, fact.value),
+            plain=plain_text(question, fact.answer, fact.value), verdict_scope=verdict_scope,
             value=fact.value, verdict=verdict, confidence=fact.confidence, evidence=fact.evidence, candidates=fact.candidates,
             scoped=fact.scoped, rationale=rationale.strip("; "),
             remediation=qp.remediation if verdict in (Verdict.GAP, Verdict.PARTIAL, Verdict.REVIEW) else "",

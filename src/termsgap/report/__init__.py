@@ -76,7 +76,9 @@ def get_renderer(name: str) -> Renderer:
 
 def render(result: RunResult, format: str) -> bytes:
     """Render `result` in one format, in memory."""
-    return get_renderer(format).render(result)
+    from ..vendors import complete
+
+    return get_renderer(format).render(complete(result))
 
 
 def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
@@ -88,9 +90,12 @@ def write_reports(result: RunResult, out_dir: Path, formats: Iterable[str] = DEF
     Returns the written paths in the order of `formats` (duplicates ignored).
     Raises `UnknownFormat` before rendering anything if a format is not registered.
     """
+    from ..vendors import complete
+
     out_dir = Path(out_dir)
     renderers = [get_renderer(name) for name in dict.fromkeys(formats)]
     out_dir.mkdir(parents=True, exist_ok=True)
+    result = complete(result)
     rendered = [(r, r.render(result)) for r in renderers]
     return [atomic_write(out_dir / r.filename, data) for r, data in rendered]
 
@@ -110,6 +115,7 @@ def _register_builtins() -> None:
                    junit_report):
         register(module.RENDERER)
     register(pdf_report.SUMMARY)
+    register(csv_report.COMPARISON)
 
 
 _register_builtins()

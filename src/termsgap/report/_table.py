@@ -1,4 +1,5 @@
-"""The findings as a table, one row per document and question: what the CSV and XLSX reports write.
+"""The findings as a table, one row per document and question, and the vendors x questions comparison: what
+the CSV and XLSX reports write.
 
 Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula, so a vendor's sentence or a file name
 like `=HYPERLINK("https://evil.example", "click")` could act when the sheet is opened. `neutralise` puts a single
@@ -62,9 +63,24 @@ def error_row(vendor: str, d: DocumentResult) -> tuple[Cell, ...]:
 def rows(result: RunResult) -> Iterator[tuple[Cell, ...]]:
     """Every document x question in document and checklist order (not only gaps); an unreadable document is one
     `error` row. Cells are raw: neutralise them for the format that needs it."""
-    vendor = result.vendor or ""
     for d in result.documents:
+        vendor = d.vendor or result.vendor or ""
         if d.status == "error":
             yield error_row(vendor, d)
         for f in d.findings:
             yield finding_row(vendor, d, f)
+
+
+def comparison(result: RunResult) -> tuple[tuple[str, ...], list[tuple[tuple[Cell, ...], tuple[str, ...]]]]:
+    """Vendors x questions: the header, then per question its cells ('gap: opt-out') and their verdicts."""
+    header = ("question id", "question title", *(v.name for v in result.vendors))
+    questions = list(dict.fromkeys((vf.question, vf.finding.title) for v in result.vendors for vf in v.findings))
+    out = []
+    for q, title in questions:
+        cells, verdicts = [q, title], ["", ""]
+        for v in result.vendors:
+            vf = next((x for x in v.findings if x.question == q), None)
+            cells.append(f"{vf.finding.verdict.value}: {fmt.answer_phrase(vf.finding)}" if vf else "")
+            verdicts.append(vf.finding.verdict.value if vf else "")
+        out.append((tuple(cells), tuple(verdicts)))
+    return header, out

@@ -14,14 +14,24 @@ from termsgap.report import Renderer
 from . import _table
 
 
-def render_csv(result: RunResult) -> bytes:
+def _csv(header, rows) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow(_table.COLUMNS)
-    for row in _table.rows(result):
+    for row in (header, *rows):
         writer.writerow(["" if c is None else _table.neutralise(c) for c in row])
     return buf.getvalue().encode("utf-8-sig")
 
 
+def render_csv(result: RunResult) -> bytes:
+    return _csv(_table.COLUMNS, _table.rows(result))
+
+
+def render_comparison(result: RunResult) -> bytes:
+    header, rows = _table.comparison(result)
+    return _csv(header, (cells for cells, _ in rows))
+
+
 RENDERER = Renderer("csv", "report.csv", render_csv, "one row per document and question, for spreadsheets",
                     "text/csv")
+COMPARISON = Renderer("comparison-csv", "comparison.csv", render_comparison,
+                      "vendors x questions: each vendor's verdict and answer, for spreadsheets", "text/csv")

@@ -82,6 +82,10 @@ def _paint(verdict: Verdict, text: str, color: bool) -> str:
 def _row(f: Finding) -> tuple[str, str, str, str, str]:
     answer = "not addressed" if f.answer == "not-addressed" else fmt.answer_text(f.question, f.answer, f.value)
     ev = f.evidence[0] if f.evidence else None
+    tier = f.deciding
+    if tier is not None:  # the verdict comes from a tier's reading: show that reading and its clause
+        answer = fmt.answer_text(f.question, tier.answer, tier.value, tier.scope)
+        ev = tier.evidence[0] if tier.evidence else ev
     quote = f"“{' '.join(ev.quote.split())}”" if ev else ""
     return f.verdict.value, f.question, answer, fmt.place(ev), quote
 
@@ -106,15 +110,16 @@ def _widths(rows: list[tuple[str, ...]], room: int) -> list[int]:
     return [wv, wq, wa, min(nat[3], spare - wa), 0]
 
 
-def _document_line(d: DocumentResult, width: int) -> str:
-    """The document's name, then what it holds to act on (or why it could not be read), cut to `width`: the
-    name keeps its end (the file name), the rest is cut first."""
+def _document_line(d: DocumentResult, findings: list[Finding], width: int) -> str:
+    """The document's name, then what its clauses decide to act on (or why it could not be read), cut to
+    `width`: the name keeps its end (the file name), the rest is cut first."""
     if len(d.source) > width:
         return ELLIPSIS + d.source[len(d.source) - width + 1:]
     if d.status == "error":
         about = f"error: {d.error or 'cannot be read'}"
     else:
-        listed = [f"{v.value} {d.counts[v.value]}" for v in fmt.TERMINAL_LISTED if d.counts[v.value]]
+        counts = {v: sum(1 for f in findings if f.verdict == v) for v in fmt.TERMINAL_LISTED}
+        listed = [f"{v.value} {n}" for v, n in counts.items() if n]
         about = " · ".join(listed) if listed else "nothing to act on"
     room = width - len(d.source) - len(SEP)
     return d.source + (SEP + clip(about, room) if room >= 8 else "")
@@ -157,12 +162,16 @@ def summary_text(result: RunResult, *, width: int | None = None, color: bool = F
                  reports: Iterable[Path] = ()) -> str:
     """The terminal summary: header, counts and legend, then per vendor and document the findings to act on
     (gap, review, partial; worst first), then where the reports are. `quiet`: the findings only."""
+    from ..vendors import complete
+
+    result = complete(result)
     width = max(MIN_WIDTH, width or terminal_width())
     lines: list[str] = []
     if not quiet:
-        n_docs = len(result.documents)
+        n_docs, n_vendors = len(result.documents), len(result.vendors)
         head = [f"{result.tool.name} {result.tool.version}", f"policy {result.policy.name} {result.policy.version}",
-                f"{n_docs} document{'s' if n_docs != 1 else ''}", result.created]
+                f"{n_vendors} vendor{'s' if n_vendors != 1 else ''}", f"{n_docs} document{'s' if n_docs != 1 else ''}",
+                result.created]
         lines.append(clip(" · ".join(head), width))
         counts = [(v, f"{v.value} {result.counts[v.value]}") for v in VERDICT_ORDER]
         if len(" · ".join(c for _, c in counts)) > width:  # a narrow terminal: the verdicts nothing has go first
@@ -173,29 +182,38 @@ def summary_text(result: RunResult, *, width: int | None = None, color: bool = F
             lines.append(clip(f"{n} question{'s' if n != 1 else ''} skipped: " + ", ".join(result.skipped), width))
         lines.append(_fitted([(v, f"{v.value}: {LEGEND[v]}") for v in VERDICT_ORDER], width, color))
 
-    vendor_indent = 2 if result.vendor and not quiet else 0
-    groups = []
-    for d in result.documents:
-        findings = sorted((f for f in d.findings if f.verdict in fmt.TERMINAL_LISTED),
-                          key=lambda f: fmt.verdict_rank(f.verdict))  # stable: checklist order within a verdict
-        if quiet and not findings:
-            continue
-        groups.append((d, findings, [_row(f) for f in findings]))
-    all_rows = [row for _, _, rows in groups for row in rows]
+    # per vendor, the documents whose clauses decide its answers, each with the findings to act on
+    groups = []  # (vendor name, document, findings)
+    for vendor in result.vendors:
+        by_source = {d.source: d for d in result.documents}
+        deciding: dict[str, list[Finding]] = {}
+        for vf in vendor.findings:
+            if vf.finding.verdict in fmt.TERMINAL_LISTED:
+                deciding.setdefault(vf.source, []).append(vf.finding)
+        listed = [d for d in vendor.documents if d.source in deciding or d.status == "error"]
+        for vd in listed:
+            findings = sorted(deciding.get(vd.source, []), key=lambda f: fmt.verdict_rank(f.verdict))
+            groups.append((vendor.name, by_source.get(vd.source), findings))
+    if quiet:
+        groups = [g for g in groups if g[2]]
+    all_rows = [_row(f) for _, _, findings in groups for f in findings]
+    vendor_indent = 0 if quiet else 2
     row_indent = vendor_indent + 2
     widths = _widths(all_rows, width - row_indent)
 
-    if groups:
-        if not quiet:
-            lines.append("")
-        if vendor_indent:
-            lines.append(clip(result.vendor, width))
-        for d, findings, rows in groups:
-            lines.append(" " * vendor_indent + _document_line(d, width - vendor_indent))
-            for f, row in zip(findings, rows):
-                cells = [clip(c, w).ljust(w) for c, w in zip(row, widths) if w]
-                cells[0] = _paint(f.verdict, cells[0], color)
-                lines.append((" " * row_indent + SEP.join(cells)).rstrip())
+    if groups and not quiet:
+        lines.append("")
+    shown = None
+    for name, d, findings in groups:
+        if vendor_indent and name != shown:
+            lines.append(clip(name, width))
+            shown = name
+        if d is not None:
+            lines.append(" " * vendor_indent + _document_line(d, findings, width - vendor_indent))
+        for f in findings:
+            cells = [clip(c, w).ljust(w) for c, w in zip(_row(f), widths) if w]
+            cells[0] = _paint(f.verdict, cells[0], color)
+            lines.append((" " * row_indent + SEP.join(cells)).rstrip())
     if not quiet and reports:
         lines.append("")
         lines += reports_lines(list(reports))

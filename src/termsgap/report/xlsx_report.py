@@ -133,10 +133,24 @@ def render_xlsx(result: RunResult) -> bytes:
         ws.column_dimensions[get_column_letter(4 + i)].width = 13
     ws.column_dimensions[get_column_letter(4 + len(verdicts))].width = 60
 
+    if result.vendors:
+        ws = wb.create_sheet("Vendors")
+        header, rows = _table.comparison(result)
+        for cell in append(ws, header):
+            cell.font = bold
+        for cells, verdicts in rows:
+            for cell, verdict in zip(append(ws, cells), verdicts):
+                cell.alignment = wrapped
+                colour(cell, verdict)
+        ws.freeze_panes = "C2"
+        ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 40
+        for i in range(len(header) - 2):
+            ws.column_dimensions[get_column_letter(3 + i)].width = 22
+
     buf = io.BytesIO()
     ExcelWriter(wb, _DatedZip(buf, when.timetuple()[:6])).save()
     return buf.getvalue()
 
 
-RENDERER = Renderer("xlsx", "report.xlsx", render_xlsx, "Excel workbook: filterable findings and a summary",
+RENDERER = Renderer("xlsx", "report.xlsx", render_xlsx, "Excel workbook: filterable findings, a summary and the vendors compared",
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
