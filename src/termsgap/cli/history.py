@@ -293,18 +293,26 @@ def history_show(run, db):
               help="Also write changes.json and changes.html into DIR.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON change report instead of the summary.")
 @_db_option
-def history_diff(run_a, run_b, out_dir, as_json, db):
-    """The semantic change report from RUN_A to RUN_B (clauses aligned by text, facts and verdicts)."""
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="changed", show_default=True,
+              help="Which change sets the exit code, as for recheck.")
+def history_diff(run_a, run_b, out_dir, as_json, db, fail_on):
+    """The semantic change report from RUN_A to RUN_B (clauses aligned by text, facts and verdicts).
+
+    Exits as recheck does: 0 nothing changed, 3 terms changed, 4 a verdict got worse (see --fail-on)."""
     from ..history import diff_runs
     from ..report.changes import change_text, render_json, write_change_reports
 
     with _store(db) as store:
         a, b = store.run(_run_id(store, run_a)), store.run(_run_id(store, run_b))
+    if (a.info.vendor or "") != (b.info.vendor or ""):
+        click.echo(f"termsgap: warning: run {a.info.id} is of {a.info.vendor or 'no vendor'} and run {b.info.id} of "
+                   f"{b.info.vendor or 'no vendor'}: the differences may be between vendors, not versions", err=True)
     report = diff_runs(a, b)
-    click.echo(render_json(report).decode() if as_json else change_text(report), nl=not as_json)
+    click.echo(render_json(report).decode() if as_json else change_text(report, fail_on), nl=not as_json)
     if out_dir:
         written = write_change_reports(report, Path(out_dir), ("json", "html"))
         click.echo("reports: " + ", ".join(str(p) for p in written), err=as_json)
+    sys.exit(report.exit_code(fail_on))
 
 
 # --------------------------------------------------------------------------- waive
