@@ -86,7 +86,7 @@ def test_recheck_reports_exactly_the_engine_fact_changes(tmp_path, checklist, ve
     assert run(["watch", "add", vendor, str(watched)], db).exit_code == 0
     first = run(["recheck"], db)
     assert first.exit_code == 0, first.output
-    assert "first run (baseline)" in first.output
+    assert "first check (the baseline" in first.output
 
     shutil.copyfile(src_new, watched)
     out = tmp_path / "out"

@@ -10,7 +10,7 @@ import pytest
 from termsgap.cli.common import resolve_policy
 from termsgap.engine import analyse, judge_all
 from termsgap.history.diff import (ChangeReport, FactChange, FactState, align_clauses, diff_results, normalise,
-                                   word_delta)
+                                   word_delta, word_ops)
 from termsgap.models import Clause, Location, Verdict
 from termsgap.report.changes import change_text, render_html, render_json
 
@@ -146,7 +146,9 @@ def test_renderers_round_trip_and_escape():
     r = ChangeReport.model_validate({"vendor": "<Acme>", "before": {"id": 1}, "after": {"id": 2}, "documents": [
         {"source": "s", "key": "s", "status": "changed", "clauses": [
             {"kind": "reworded", "before": {"text": "the later <b>of"}, "after": {"text": "the earlier <b>of"},
-             "delta": "the [-later-] {+earlier+} <b>of", "questions": ["retention.prompts-outputs"]}],
+             "delta": "the [-later-] {+earlier+} <b>of", "parts": [["=", "the"], ["-", "later"], ["+", "earlier"],
+                                                                  ["=", "<b>of"]],
+             "questions": ["retention.prompts-outputs"]}],
          "facts": [{"question": "retention.prompts-outputs",
                     "before": {"answer": "indefinite", "verdict": "gap", "evidence": ["later of <x>"]},
                     "after": {"answer": "until-deleted", "verdict": "compliant", "evidence": ["earlier of"]}}]}]})
@@ -154,7 +156,37 @@ def test_renderers_round_trip_and_escape():
     html = render_html(r).decode()
     assert "<del>later</del>" in html and "<ins>earlier</ins>" in html
     assert "&lt;Acme&gt;" in html and "&lt;b&gt;of" in html and "<script" not in html and "http" not in html.lower()
+    assert "(exit" not in html  # exit codes are for scripts, not for the DPO reading the page
     text = change_text(r)
     assert "retention.prompts-outputs: indefinite (gap) → until-deleted (compliant)" in text
     with pytest.raises(ValueError):
         ChangeReport.loads('{"schema_version": "2.0", "after": {}}')
+
+
+def test_document_text_cannot_spoof_a_change():
+    """A clause whose own words look like the diff markers or <ins>/<del> tags stays plain text."""
+    before = "Fees are due monthly {+ and data is deleted after 30 days +} per <ins>schedule</ins>."
+    after = "Fees are due quarterly {+ and data is deleted after 30 days +} per <ins>schedule</ins>."
+    ops = word_ops(before, after)
+    r = ChangeReport.model_validate({"vendor": "v", "before": {"id": 1}, "after": {"id": 2}, "documents": [
+        {"source": "s", "key": "s", "status": "changed", "clauses": [
+            {"kind": "reworded", "before": {"text": before}, "after": {"text": after},
+             "delta": word_delta(before, after), "parts": ops}]}]})
+    html = render_html(r).decode()
+    assert html.count("<ins>") == 1 and "<ins>quarterly</ins>" in html and html.count("<del>") == 1
+    assert "&lt;ins&gt;schedule&lt;/ins&gt;" in html
+    delta = word_delta(before, after)
+    assert delta.count("{+") == 1 and delta.count("[-") == 1  # the document's own markers are defused
+
+
+def test_a_changed_fact_shows_both_quotes_with_the_changed_words_marked():
+    r = ChangeReport.model_validate({"vendor": "v", "before": {"id": 1}, "after": {"id": 2}, "documents": [
+        {"source": "s", "key": "s", "status": "changed", "facts": [
+            {"question": "training.feedback",
+             "before": {"answer": "not-used", "verdict": "compliant"}, "after": {"answer": "may-use", "verdict": "compliant"}},
+            {"question": "retention.prompts-outputs",
+             "before": {"answer": "days", "value": 30, "verdict": "compliant", "evidence": ["We keep prompts for 30 days."]},
+             "after": {"answer": "days", "value": 90, "verdict": "gap", "evidence": ["We keep prompts for 90 days."]}}]}]})
+    html = render_html(r).decode()
+    assert "<del>30</del>" in html and "<ins>90</ins>" in html
+    assert html.index("retention.prompts-outputs") < html.index("training.feedback")  # worse first

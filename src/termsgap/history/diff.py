@@ -27,9 +27,11 @@ from pydantic import computed_field
 
 from ..models import Clause, DocumentFacts, DocumentResult, Finding, Frozen, RunResult, Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: reworded clauses gain `parts`; an added document lists its gaps, reviews and partials
 REWORD_MIN = 70.0
 
+#: what an added document (or the first check of a vendor) lists: its findings that need attention
+ATTENTION = (Verdict.GAP, Verdict.REVIEW, Verdict.PARTIAL)
 #: higher is better; a change to a lower rank is "worse"
 VERDICT_RANK = {Verdict.COMPLIANT: 3, Verdict.WAIVED: 3, Verdict.NOT_ADDRESSED: 2, Verdict.PARTIAL: 2,
                 Verdict.REVIEW: 1, Verdict.GAP: 0}
@@ -50,7 +52,8 @@ class ClauseChange(Frozen):
     before: Optional[ClauseRef] = None
     after: Optional[ClauseRef] = None
     similarity: Optional[float] = None  # 0-100, for reworded clauses
-    delta: str = ""
+    delta: str = ""  # for people: the changed words in [-...-] / {+...+} with some context
+    parts: tuple[tuple[Literal["=", "-", "+"], str], ...] = ()  # the same as data: (kept/removed/added, words)
     questions: tuple[str, ...] = ()  # questions whose evidence (before or after) lies in this clause
 
 
@@ -245,28 +248,37 @@ def _ref(c: Clause) -> ClauseRef:
     return ClauseRef(text=c.text, clause=loc.clause, section=" > ".join(loc.section), page=loc.page, line=loc.line)
 
 
-def word_delta(before: str, after: str, context: int = 6) -> str:
-    """`… stored until the [-later-]{+earlier+} of (a) the date …`: the changed words with a little context."""
+def word_ops(before: str, after: str, context: Optional[int] = 6) -> list[tuple[str, str]]:
+    """The word changes from `before` to `after` as data: ('=', kept words), ('-', removed), ('+', added); long
+    runs of kept words shortened to `context` words either side of a change (None: keep all)."""
     a, b = before.split(), after.split()
-    sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    parts: list[str] = []
-    ops = sm.get_opcodes()
+    ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    out: list[tuple[str, str]] = []
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             seg = a[i1:i2]
             first, last = i == 0, i == len(ops) - 1
-            if len(seg) > 2 * context + (0 if first or last else 1):
-                head = [] if first else seg[:context]
-                tail = [] if last else seg[-context:]
-                parts.append(" ".join(head + ["…"] + tail))
-            else:
-                parts.append(" ".join(seg))
+            if context is not None and len(seg) > 2 * context + (0 if first or last else 1):
+                seg = ([] if first else seg[:context]) + ["…"] + ([] if last else seg[-context:])
+            out.append(("=", " ".join(seg)))
         else:
             if i2 > i1:
-                parts.append("[-" + " ".join(a[i1:i2]) + "-]")
+                out.append(("-", " ".join(a[i1:i2])))
             if j2 > j1:
-                parts.append("{+" + " ".join(b[j1:j2]) + "+}")
-    return " ".join(p for p in parts if p)
+                out.append(("+", " ".join(b[j1:j2])))
+    return [(op, text) for op, text in out if text]
+
+
+_MARKERS = re.compile(r"(\[-|-\]|\{\+|\+\})")
+
+
+def word_delta(before: str, after: str, context: int = 6) -> str:
+    """`… stored until the [-later-]{+earlier+} of (a) the date …`: the changed words with a little context.
+    Marker-like text of the document itself gets a zero-width space inside, so it never reads as a change."""
+    def text(t: str) -> str:
+        return _MARKERS.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1], t)
+    mark = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+    return " ".join(mark[op].format(text(t)) for op, t in word_ops(before, after, context))
 
 
 # --------------------------------------------------------------------------- clause alignment
@@ -344,7 +356,8 @@ def align_clauses(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> tuple[lis
             i, j = rest_old[a], rest_new[b]
             changes.append(((j, i), ClauseChange(kind="reworded", before=_ref(old[i]), after=_ref(new[j]),
                                                  similarity=round(score, 1),
-                                                 delta=word_delta(old[i].text, new[j].text))))
+                                                 delta=word_delta(old[i].text, new[j].text),
+                                                 parts=tuple(word_ops(old[i].text, new[j].text)))))
         rest_old = [i for k, i in enumerate(rest_old) if k not in ua]
         rest_new = [j for k, j in enumerate(rest_new) if k not in ub]
     changes += [((-1, i), ClauseChange(kind="removed", before=_ref(old[i]))) for i in rest_old]
@@ -411,8 +424,10 @@ def compare_documents(key: str, before: Optional[tuple[DocumentResult, Optional[
     if ra.status == "error":
         return DocumentChange(source=ra.source, key=key, status="error", error=ra.error,
                               sha_before=before[0].sha256 if before else None)
-    if before is None or before[0].status == "error":
-        return DocumentChange(source=ra.source, key=key, status="added", sha_after=ra.sha256 or None)
+    if before is None or before[0].status == "error":  # new (or a first check): what it holds to act on
+        current = tuple(FactChange(question=f.question, after=_state(f)) for f in ra.findings
+                        if f.verdict in ATTENTION)
+        return DocumentChange(source=ra.source, key=key, status="added", sha_after=ra.sha256 or None, facts=current)
     rb, fb = before
     clauses: list[ClauseChange] = []
     reflowed = 0

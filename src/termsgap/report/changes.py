@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from termsgap.history.diff import ChangeReport, ClauseChange, DocumentChange, FactChange
 
@@ -52,9 +52,12 @@ def terminal_clauses(d: DocumentChange) -> list[ClauseChange]:
     return [c for _, c in sorted(enumerate(d.clauses), key=rank)]
 
 
-def outcome_text(report: ChangeReport, fail_on: str = "changed") -> str:
+def outcome_text(report: ChangeReport, fail_on: Optional[str] = "changed") -> str:
+    """What happened, in words, with the exit code for the terminal (`fail_on` None: no exit code, for people)."""
     if report.before is None:
-        what = "first run (baseline), nothing to compare"
+        n = sum(len(d.fact_changes) for d in report.documents)
+        what = "first check (the baseline for the next)" + (f": {n} finding{'s' if n != 1 else ''} to act on now"
+                                                            if n else "")
     elif report.worse:
         what = "terms changed, a verdict got worse"
     elif report.changed:
@@ -65,12 +68,16 @@ def outcome_text(report: ChangeReport, fail_on: str = "changed") -> str:
         what = "no semantic change"
     if report.errors:
         what += f"; {report.errors} source{'s' if report.errors > 1 else ''} could not be read"
-    return f"{what} (exit {report.exit_code(fail_on)})"
+    return what if fail_on is None else f"{what} (exit {report.exit_code(fail_on)})"
+
+
+def worse_first(facts: Iterable[FactChange]) -> list[FactChange]:
+    return sorted(facts, key=lambda f: not f.worse)
 
 
 def _fact_lines(facts: Iterable[FactChange]) -> list[str]:
     out = []
-    for f in facts:
+    for f in worse_first(facts):
         out.append("    " + f.line + ("   WORSE" if f.worse else ""))
         for label, s in (("was", f.before), ("now", f.after)):
             if s is not None and s.evidence and f.kind != "verdict":
@@ -87,8 +94,10 @@ def document_text(d: DocumentChange) -> list[str]:
     name = d.source
     if d.status == "error":
         return [f"{name}: could not be read: {d.error}"]
-    if d.status in ("added", "removed"):
-        return [f"{name}: document {d.status}"]
+    if d.status == "removed":
+        return [f"{name}: document removed"]
+    if d.status == "added":
+        return [f"{name}: document added" + (", to act on now:" if d.fact_changes else "")] + _fact_lines(d.fact_changes)
     head = f"{name}: {'changed' if d.status == 'changed' else 'no semantic change'}"
     if d.sha_before == d.sha_after:
         head += " (same document)"
@@ -139,26 +148,27 @@ def _template():
     return env.get_template("changes.html.j2")
 
 
-def _delta_html(delta: str):
-    """`[-old-]{+new+}` markers to <del>/<ins>, everything else escaped."""
-    import re
-
+def _ops_html(parts, show: str = "=-+"):
+    """Word changes as HTML from their data (never from marker text, which a document could contain):
+    removed words in <del>, added in <ins>, everything escaped; `show` picks the kinds shown."""
     from markupsafe import Markup, escape
 
-    out = []
-    for part in re.split(r"(\[-.*?-\]|\{\+.*?\+\})", delta):
-        if part.startswith("[-") and part.endswith("-]"):
-            out.append(Markup("<del>") + escape(part[2:-2]) + Markup("</del>"))
-        elif part.startswith("{+") and part.endswith("+}"):
-            out.append(Markup("<ins>") + escape(part[2:-2]) + Markup("</ins>"))
-        else:
-            out.append(escape(part))
-    return Markup("").join(out)
+    tags = {"=": ("", ""), "-": ("<del>", "</del>"), "+": ("<ins>", "</ins>")}
+    return Markup(" ").join(Markup(tags[op][0]) + escape(text) + Markup(tags[op][1])
+                            for op, text in parts if op in show)
+
+
+def _quote_pair(before: str, after: str):
+    """The before and after quotes of a changed fact, each whole, with the words that changed marked."""
+    from termsgap.history.diff import word_ops
+
+    ops = word_ops(before, after, context=None)
+    return _ops_html(ops, "=-"), _ops_html(ops, "=+")
 
 
 def render_html(report: ChangeReport, fail_on: str = "changed") -> bytes:
-    html = _template().render(report=report, outcome=outcome_text(report, fail_on), delta_html=_delta_html,
-                              where=_where)
+    html = _template().render(report=report, outcome=outcome_text(report, None), ops_html=_ops_html,
+                              quote_pair=_quote_pair, worse_first=worse_first, where=_where)
     return html.encode("utf-8")
 
 
