@@ -133,6 +133,8 @@ def test_json_contract_and_round_trip(result):
     # stable, readable layout
     assert text.startswith('{\n  "schema_version": "1.3",') and text.endswith("}\n")
     assert report.render(result, "json").decode("utf-8") == text
+    # written piece by piece (bounded memory), the text is what dumping the whole dict gives
+    assert text == json.dumps(json_report.to_dict(complete(result)), indent=2, ensure_ascii=False) + "\n"
     assert "\\u" not in json.dumps(data, ensure_ascii=False)  # ensure_ascii=False keeps text as written
 
     # back to the model: counts are computed, so they are dropped (and checked) before validation

@@ -1,7 +1,7 @@
 """The canonical, schema-versioned JSON report: `RunResult.model_dump(mode="json")` with stable layout.
 
 Keys follow the model, except that the computed `counts` sit right before the list they summarise
-(`documents`, `findings`) so a reader sees the totals first.
+(`documents`, and each document's and vendor's `findings`) so a reader sees the totals first.
 
 `RunResult.model_validate` ignores the computed `counts` on input; `loads` (or `termsgap.report.read_json`) also
 checks the schema version and that the counts agree with the findings.
@@ -32,11 +32,29 @@ def to_dict(result: RunResult) -> dict[str, Any]:
     """The JSON-ready dict of the canonical report."""
     data = result.model_dump(mode="json")
     data["documents"] = [_counts_first(doc, "findings") for doc in data["documents"]]
+    data["vendors"] = [_counts_first(v, "findings") for v in data["vendors"]]
     return _counts_first(data, "documents")
 
 
 def render_json(result: RunResult) -> bytes:
-    return (json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """`to_dict(result)` as indented JSON, written one document and one vendor at a time: the same text as
+    dumping the whole dict, without ever holding all of it as Python objects (thousands of documents)."""
+    def dump(obj, indent: int) -> str:
+        return json.dumps(obj, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent)
+
+    head = _counts_first(result.model_dump(mode="json", exclude={"documents", "vendors"}) | {"documents": None},
+                         "documents")
+    del head["documents"]
+    out = [dump(head, 0)[:-2]]  # without the closing "\n}"
+    for key, items in (("documents", result.documents), ("vendors", result.vendors)):
+        out.append(f',\n  "{key}": ')
+        if not items:
+            out.append("[]")
+            continue
+        rows = [dump(_counts_first(item.model_dump(mode="json"), "findings"), 4) for item in items]
+        out.append("[\n    " + ",\n    ".join(rows) + "\n  ]")
+    out.append("\n}\n")
+    return "".join(out).encode("utf-8")
 
 
 RENDERER = Renderer("json", "report.json", render_json, "canonical machine-readable result", "application/json")
