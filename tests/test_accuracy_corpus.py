@@ -17,8 +17,8 @@ from conftest import ROOT, corpus_or_skip
 RENDERINGS = {"text": ("text", "*/*/*.md"), "pdf": ("pdf", "*.pdf"), "docx": ("docx", "*.docx"),
               "html": ("html", "*.html")}
 #: in-sample floors per rendering: answer accuracy, addressed F1, evidence hit rate, false assurance at most
-REACH = {"text": (0.91, 0.89, 0.91, 1), "pdf": (0.91, 0.89, 0.91, 1), "docx": (0.88, 0.87, 0.87, 1),
-         "html": (0.88, 0.87, 0.87, 1)}
+REACH = {"text": (0.92, 0.89, 0.92, 1), "pdf": (0.92, 0.89, 0.92, 1), "docx": (0.89, 0.87, 0.89, 1),
+         "html": (0.89, 0.87, 0.89, 1)}
 
 
 @pytest.fixture(scope="module")
@@ -86,4 +86,4 @@ def test_leave_one_vendor_out(policy, checklist):
 
 
 #: leave-one-vendor-out floors on the Markdown texts: accuracy, addressed F1, evidence hit rate, false assurance
-LOVO = (0.90, 0.88, 0.89, 1)
+LOVO = (0.90, 0.88, 0.90, 1)
