@@ -17,7 +17,7 @@ import pytest
 from termsgap import engine, report
 from termsgap.models import DocumentResult, Evidence, Finding, Verdict
 
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES, screenshot_dir
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
@@ -62,16 +62,6 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield b
         b.close()
-
-
-def screenshot_dir(tmp_path_factory):
-    """reports/screenshots/ for the lead to look at; a temporary folder if that cannot be created."""
-    try:
-        out = ROOT / "reports" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    except OSError:
-        return tmp_path_factory.mktemp("screenshots")
 
 
 class Loaded:
