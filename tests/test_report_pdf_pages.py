@@ -1,16 +1,18 @@
 """The PDF report as people see it: report.pdf of a scan of all five samples, its pages rendered by poppler's
-`pdftoppm -r 50` and read back with pdfplumber.
+`pdftoppm -r 50` and its text read back with pdfium.
 
 - no page under 10% filled except the last (share of the content area's pixel rows that hold anything non-white);
 - no heading, and no table header row, as the last line of a page;
-- a page that continues a table starts with the table's header row.
+- a page that continues a table starts with the table's header row;
+- no text printed over other text (a badge wider than its column).
 
 Headings and table parts are recognised by the PDF's own tags (report.pdf is a tagged PDF: H1-H6, Table, THead,
-TBody), looked up through each character's marked-content id, so no font size has to be guessed. The page images go
+TBody), looked up through each text object's marked-content id, so no font size has to be guessed. The page images go
 to reports/screenshots/pdf/ (or a temporary folder). The checks themselves are tested on small PDFs made to fail.
 """
 from __future__ import annotations
 
+import ctypes
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -36,11 +38,12 @@ HEADINGS = {"H", "H1", "H2", "H3", "H4", "H5", "H6"}
 
 @dataclass(frozen=True)
 class Line:
-    """One text line of a page's content area, with what the PDF's tags say its characters are."""
+    """One text line of a page's content area, with what the PDF's tags say its text runs are."""
 
     text: str
     top: float
-    kinds: frozenset[str]  # per character: "heading", "header-row", "table-body" or "text"
+    kinds: frozenset[str]  # of its runs: "heading", "header-row", "table-body", "text" (or "untagged")
+    boxes: tuple[tuple[float, float, float, float, str], ...] = ()  # (left, top, right, bottom, text) of its runs
 
     @property
     def heading(self) -> bool:
@@ -55,48 +58,85 @@ class Line:
         return "table-body" in self.kinds
 
 
+def _utf16(fn, *args) -> str:
+    """A pdfium string getter called twice: once for the length, once for the UTF-16LE text."""
+    n = fn(*args, None, 0)
+    if n <= 2:
+        return ""
+    buf = (ctypes.c_ushort * (n // 2))()
+    fn(*args, buf, n)
+    return bytes(buf).decode("utf-16-le").rstrip("\x00")
+
+
+def _kind(path: tuple[str, ...]) -> str:
+    if HEADINGS & set(path):
+        return "heading"
+    if "THead" in path or "TH" in path:
+        return "header-row"
+    if "TBody" in path or "TD" in path or "TR" in path:
+        return "table-body"
+    return "text"
+
+
 def _mcid_kinds(page) -> dict[int, str]:
-    """Marked-content id -> what the structure tree says that content is."""
+    """Marked-content id -> what the page's structure tree says that content is."""
+    import pypdfium2.raw as R
+
     kinds: dict[int, str] = {}
 
-    def walk(node, ancestors: tuple[str, ...]):
-        path = ancestors + (node.get("type", ""),)
-        if HEADINGS & set(path):
-            kind = "heading"
-        elif "THead" in path or "TH" in path:
-            kind = "header-row"
-        elif "TBody" in path or "TD" in path or "TR" in path:
-            kind = "table-body"
-        else:
-            kind = "text"
-        for mcid in node.get("mcids") or ():
-            kinds[mcid] = kind
-        for child in node.get("children") or ():
-            walk(child, path)
+    def walk(element, path: tuple[str, ...]) -> None:
+        path = path + (_utf16(R.FPDF_StructElement_GetType, element),)
+        for i in range(R.FPDF_StructElement_GetMarkedContentIdCount(element)):
+            kinds[R.FPDF_StructElement_GetMarkedContentIdAtIndex(element, i)] = _kind(path)
+        for i in range(R.FPDF_StructElement_CountChildren(element)):
+            child = R.FPDF_StructElement_GetChildAtIndex(element, i)
+            if child:  # not a bare marked-content reference
+                walk(child, path)
 
-    for root in page.structure_tree:
-        walk(root, ())
+    tree = R.FPDF_StructTree_GetForPage(page.raw)
+    try:
+        for i in range(R.FPDF_StructTree_CountChildren(tree)):
+            walk(R.FPDF_StructTree_GetChildAtIndex(tree, i), ())
+    finally:
+        R.FPDF_StructTree_Close(tree)
     return kinds
 
 
 def page_lines(pdf_path: Path) -> list[list[Line]]:
-    """The text lines inside each page's margins (running header and footer left out), top to bottom."""
-    import pdfplumber
+    """The text lines inside each page's margins (running header and footer left out), top to bottom.
+
+    Read with pdfium, not pdfplumber: pdfminer drops the text of fonts whose encoding is an embedded CMap, which
+    WeasyPrint writes for some font subsets (pdfminer.six issue #1072), and would leave the checks blind."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as R
 
     mm = 72 / 25.4
     top, right, bottom, left = (m * mm for m in MARGINS_MM)
     pages = []
-    with pdfplumber.open(pdf_path) as pdf:
-        for page in pdf.pages:
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        for page in pdf:
             kinds = _mcid_kinds(page)
-            area = page.within_bbox((left, top, page.width - right, page.height - bottom))
-            lines = []
-            for raw in area.extract_text_lines(return_chars=True):
-                chars = [c for c in raw["chars"] if c["text"].strip()]
-                if chars:
-                    lines.append(Line(raw["text"], raw["top"],
-                                      frozenset(kinds.get(c.get("mcid"), "untagged") for c in chars)))
-            pages.append(sorted(lines, key=lambda ln: ln.top))
+            textpage = page.get_textpage()
+            width, height = page.get_size()
+            runs = []  # (top, left, text, kind, box) of each text object in the content area
+            for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_TEXT]):
+                text = _utf16(R.FPDFTextObj_GetText, obj.raw, textpage.raw).strip()
+                x0, y0, x1, y1 = obj.get_bounds()
+                if text and x0 >= left - 1 and x1 <= width - right + 1 and height - y1 >= top - 1 \
+                        and height - y0 <= height - bottom + 1:
+                    kind = kinds.get(R.FPDFPageObj_GetMarkedContentID(obj.raw), "untagged")
+                    runs.append((height - y1, x0, text, kind, (x0, height - y1, x1, height - y0, text)))
+            lines: list[list[tuple]] = []
+            for run in sorted(runs):
+                if lines and run[0] - lines[-1][0][0] < 3:  # same line: tops within 3 pt
+                    lines[-1].append(run)
+                else:
+                    lines.append([run])
+            pages.append([Line(" ".join(r[2] for r in sorted(ln, key=lambda r: r[1])), ln[0][0],
+                               frozenset(r[3] for r in ln), tuple(r[4] for r in ln)) for ln in lines])
+    finally:
+        pdf.close()
     return pages
 
 
@@ -129,6 +169,20 @@ def stranded_at_bottom(pages: list[list[Line]]) -> list[tuple[int, str]]:
     """Pages whose last line is a heading or a table header row."""
     return [(n, lines[-1].text) for n, lines in enumerate(pages, 1)
             if lines and (lines[-1].heading or lines[-1].header_row)]
+
+
+def overlapping_text(pages: list[list[Line]]) -> list[tuple[int, str, str]]:
+    """Text printed over other text (a badge wider than its column, a cell running into the next)."""
+    found = []
+    for n, lines in enumerate(pages, 1):
+        for line in lines:
+            for i, a in enumerate(line.boxes):
+                for b in line.boxes[i + 1:]:
+                    across = min(a[2], b[2]) - max(a[0], b[0])
+                    down = min(a[3], b[3]) - max(a[1], b[1])
+                    if across > 1 and down > 0.5 * min(a[3] - a[1], b[3] - b[1]):
+                        found.append((n, a[4], b[4]))
+    return found
 
 
 def continued_tables(pages: list[list[Line]]) -> tuple[list[int], list[tuple[int, str]]]:
@@ -191,6 +245,10 @@ def test_no_heading_alone_at_the_bottom_of_a_page(sample_lines):
     assert not stranded_at_bottom(sample_lines)
 
 
+def test_no_text_printed_over_other_text(sample_lines):
+    assert not overlapping_text(sample_lines)
+
+
 def test_table_headers_repeat_on_continued_pages(sample_lines):
     continued, headerless = continued_tables(sample_lines)
     assert len(continued) >= 3  # the five samples' tables run over several pages: the check did run
@@ -234,3 +292,10 @@ def test_checks_flag_a_table_continued_without_its_header(tmp_path):
     bad = page_lines(_pdf(tmp_path, _table(120), "thead { display: table-row-group; }"))
     continued, headerless = continued_tables(bad)
     assert continued and [n for n, _ in headerless] == continued
+
+
+def test_checks_flag_text_printed_over_other_text(tmp_path):
+    cells = '<td style="white-space: nowrap">A badge far wider than its column</td><td>99%</td>'
+    table = f'<table style="table-layout: fixed; width: 60mm"><tbody><tr>{cells}</tr></tbody></table>'
+    assert overlapping_text(page_lines(_pdf(tmp_path, table)))
+    assert not overlapping_text(page_lines(_pdf(tmp_path, table.replace("fixed", "auto"))))
