@@ -10,8 +10,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 if command -v apt-get >/dev/null 2>&1; then
   # WeasyPrint needs Pango (and HarfBuzz) and at least one font; the venv needs python3-venv.
+  pkgs="python3 python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core"
+  # The tests look at the reports as people see them: the HTML in Debian's chromium (driven by Playwright with
+  # executable_path; no browser is downloaded) and the PDF's pages rendered by poppler's pdftoppm.
+  if [ "${1:-}" = test ]; then pkgs="$pkgs chromium poppler-utils"; fi
   need=""
-  for pkg in python3 python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core; do
+  for pkg in $pkgs; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
   done
   if [ -n "$need" ]; then

@@ -31,3 +31,13 @@ def corpus_or_skip() -> Path:
 def _history_db_in_tmp(tmp_path, monkeypatch):
     """Every scan also records history: keep tests away from the user's ~/.local/share/termsgap."""
     monkeypatch.setenv("TERMSGAP_DB", str(tmp_path / "history.db"))
+
+
+def screenshot_dir(tmp_path_factory, *parts: str) -> Path:
+    """reports/screenshots/... (git-ignored) for people to look at; a temporary folder if that cannot be made."""
+    try:
+        out = ROOT.joinpath("reports", "screenshots", *parts)
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    except OSError:
+        return tmp_path_factory.mktemp("screenshots")

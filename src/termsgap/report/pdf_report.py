@@ -1,4 +1,5 @@
-"""PDF report: the HTML template rendered with its print CSS (A4, page numbers, repeated table header) by WeasyPrint.
+"""PDF report: the HTML template rendered with its print CSS (A4, page numbers, repeated table header) by WeasyPrint,
+as a tagged PDF.
 
 WeasyPrint is imported inside `render_pdf`, so `--help` and JSON-only runs never load it. Nothing is fetched:
 the HTML is self-contained and the URL fetcher refuses every request.
@@ -31,7 +32,9 @@ def _weasy(html: str) -> bytes:
         import weasyprint  # lazy: heavy, needs pango
     except (ImportError, OSError) as exc:  # OSError: missing system libraries
         raise PdfUnavailable(f"PDF reports need WeasyPrint and pango: {exc}") from exc
-    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch, media_type="print").write_pdf()
+    # tagged PDF: headings, tables and their header rows are marked for screen readers and text reflow (the page
+    # tests read the same tags to find headings and continued tables)
+    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch, media_type="print").write_pdf(pdf_tags=True)
 
 
 def render_pdf(result: RunResult, summary_only: bool = False) -> bytes:
