@@ -15,6 +15,7 @@ import shutil
 import pytest
 
 from termsgap import engine, report
+from termsgap.vendors import complete
 from termsgap.models import DocumentResult, Evidence, Finding, Verdict
 
 from conftest import SAMPLES, screenshot_dir
@@ -43,8 +44,9 @@ def hostile_document() -> DocumentResult:
 
 @pytest.fixture(scope="module")
 def result(policy):
-    scanned = engine.scan([SAMPLES / name for name in SCANNED], policy, vendor="Samples <b>& co</b>")
-    return scanned.model_copy(update={"documents": scanned.documents + (hostile_document(),)})
+    scanned = engine.scan([SAMPLES / name for name in SCANNED], policy)
+    with_hostile = scanned.model_copy(update={"documents": scanned.documents + (hostile_document(),), "vendors": ()})
+    return complete(with_hostile)  # a vendor per document, the hostile one included
 
 
 @pytest.fixture(scope="module")
@@ -101,11 +103,14 @@ def norm(text: str) -> str:
 
 
 def all_quotes(result) -> list[str]:
+    """Every quote of every vendor finding: the deciding evidence, tiers, closest sentences, other readings."""
     quotes = []
-    for d in result.documents:
-        for f in d.findings:
+    for v in result.vendors:
+        for vf in v.findings:
+            f = vf.finding
             quotes += [e.quote for e in f.evidence + f.candidates]
             quotes += [e.quote for s in f.scoped for e in s.evidence]
+            quotes += [e.quote for o in vf.others for e in o.evidence]
     return quotes
 
 

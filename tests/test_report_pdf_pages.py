@@ -210,7 +210,7 @@ def sample_pdf(policy, tmp_path_factory) -> Path:
     paths = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".pdf", ".docx", ".html", ".md"}
                    and p.name != "README.md")
     assert len(paths) == 5
-    result = engine.scan(paths, policy, vendor="termsgap samples")
+    result = engine.scan(paths, policy)  # five vendors
     (pdf,) = report.write_reports(result, tmp_path_factory.mktemp("pdf"), ["pdf"])
     return pdf
 
@@ -251,7 +251,7 @@ def test_no_text_printed_over_other_text(sample_lines):
 
 def test_table_headers_repeat_on_continued_pages(sample_lines):
     continued, headerless = continued_tables(sample_lines)
-    assert len(continued) >= 3  # the five samples' tables run over several pages: the check did run
+    assert len(continued) >= 1  # a table of the five samples runs over a page: the check did run
     assert not headerless, f"pages continuing a table without its header row: {headerless}"
 
 

@@ -119,8 +119,8 @@ def describe(result: DocumentResult, facts: DocumentFacts, *, named: Mapping[str
 
     stem = PurePath(result.source).stem
     m = FILE_NAME.match(stem)
-    title = _title(title_of(facts.clauses)) if facts.clauses else ""
-    effective = effective_date(facts.clauses) if facts.clauses else None
+    title = _title(title_of(facts.clauses)) if facts.clauses else result.title  # without the text: as described
+    effective = effective_date(facts.clauses) if facts.clauses else result.effective
     name = _pretty(m.group("doc")) if m else (title or DATE_IN_NAME.sub("", stem).strip(" _-") or stem)
     in_name = DATE_IN_NAME.search(stem)
     return result.model_copy(update={
