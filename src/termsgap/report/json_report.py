@@ -39,22 +39,24 @@ def to_dict(result: RunResult) -> dict[str, Any]:
 def render_json(result: RunResult) -> bytes:
     """`to_dict(result)` as indented JSON, written one document and one vendor at a time: the same text as
     dumping the whole dict, without ever holding all of it as Python objects (thousands of documents)."""
-    def dump(obj, indent: int) -> str:
-        return json.dumps(obj, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent)
+    def dump(obj, indent: int) -> bytes:
+        return json.dumps(obj, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent).encode("utf-8")
 
     head = _counts_first(result.model_dump(mode="json", exclude={"documents", "vendors"}) | {"documents": None},
                          "documents")
     del head["documents"]
     out = [dump(head, 0)[:-2]]  # without the closing "\n}"
     for key, items in (("documents", result.documents), ("vendors", result.vendors)):
-        out.append(f',\n  "{key}": ')
+        out.append(f',\n  "{key}": '.encode())
         if not items:
-            out.append("[]")
+            out.append(b"[]")
             continue
-        rows = [dump(_counts_first(item.model_dump(mode="json"), "findings"), 4) for item in items]
-        out.append("[\n    " + ",\n    ".join(rows) + "\n  ]")
-    out.append("\n}\n")
-    return "".join(out).encode("utf-8")
+        out.append(b"[\n    ")
+        for i, item in enumerate(items):
+            out.append((b",\n    " if i else b"") + dump(_counts_first(item.model_dump(mode="json"), "findings"), 4))
+        out.append(b"\n  ]")
+    out.append(b"\n}\n")
+    return b"".join(out)
 
 
 RENDERER = Renderer("json", "report.json", render_json, "canonical machine-readable result", "application/json")
