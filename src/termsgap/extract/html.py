@@ -2,6 +2,7 @@
 table rows in document order; page chrome (script, style, nav, header, footer, aside) dropped."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -37,7 +38,9 @@ def _deeper_than(root: Tag, limit: int) -> bool:
 
 def extract(path: Path, data: bytes, sha256: str) -> Document:
     try:
-        soup = BeautifulSoup(data, "lxml")
+        with warnings.catch_warnings():  # "looks like XML", "looks like a URL": the reader decides, not bs4
+            warnings.simplefilter("ignore", UserWarning)
+            soup = BeautifulSoup(data, "lxml")
     except Exception as exc:  # lxml raises a variety of parser errors
         raise InputError(path, f"cannot parse HTML ({exc})")
     if _deeper_than(soup, MAX_DEPTH):
