@@ -253,3 +253,25 @@ def test_a_policy_or_waivers_file_that_is_a_fifo_a_device_or_not_utf8_is_one_lin
             load_policy(path)
         with pytest.raises(WaiverError, match=f"^{path}: cannot read \\({reason}"):
             load_waivers(path)
+
+
+def test_a_big_page_keeps_only_its_text_in_memory(tmp_path, monkeypatch):
+    """Menus, scripts and hidden parts are dropped while the page is parsed: they do not count against the
+    element budget; what is kept does."""
+    from termsgap.extract import html
+
+    monkeypatch.setattr(html, "MAX_ELEMENTS", 1000)
+    page = tmp_path / "terms.html"
+    menu = "<nav><ul>" + "<li><a href='/x'>Product</a></li>" * 5000 + "</ul></nav>"
+    page.write_text(f"<html><body>{menu}<p>Prompts are <span hidden>not</span> deleted.</p>"
+                    f"<div hidden>{'<b>x</b>' * 5000}</div><p>Logs are kept.</p><script>var a = '<p>code</p>'")
+    assert [b.text for b in extract.load(page).blocks] == ["Prompts are deleted.", "Logs are kept."]
+    page.write_text("<html><body><p>" + "<b>word</b> " * 2000 + "</p></body></html>")
+    with pytest.raises(extract.InputError, match="HTML has more than 1000 elements"):
+        extract.load(page)
+
+
+def test_nul_characters_in_a_page_do_not_end_it(tmp_path):
+    page = tmp_path / "terms.html"
+    page.write_bytes(b"<html><body><p>Prompts are\x00 deleted.</p><p>Logs are kept.</p></body></html>")
+    assert [b.text for b in extract.load(page).blocks] == ["Prompts are deleted.", "Logs are kept."]
