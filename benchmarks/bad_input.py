@@ -63,6 +63,9 @@ TAILS = ["only on documented instructions", "for no longer than thirty (30) days
          "using industry-standard measures", "except as set out in the Order Form"]
 
 
+HEADINGS = ["Data Processing", "Retention", "Security", "Subprocessors", "Audit", "Liability", "Term"]
+
+
 def sentence(rng: random.Random) -> str:
     s = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(TAILS)}"
     if rng.random() < 0.4:
@@ -76,7 +79,7 @@ def contract(size: int, seed: int = 7) -> str:
     out, n, section = ["# Master Services Agreement\n"], 0, 0
     while n < size:
         section += 1
-        head = f"\n## {section}. {rng.choice(['Data Processing', 'Retention', 'Security', 'Subprocessors', 'Audit', 'Liability', 'Term'])}\n"
+        head = f"\n## {section}. {rng.choice(HEADINGS)}\n"
         out.append(head)
         n += len(head)
         for k in range(1, rng.randint(4, 9)):
@@ -218,11 +221,11 @@ def over_limit(d: Path) -> list[str]:
 
 
 CASES = {  # name: (make, the bad input is expected to be read)
-    "docx-bomb-1GiB": (docx_bomb, False), "docx-billion-laughs": (docx_entities, False), "waivers-alias-bomb": (waivers_bomb, False),
-    "policy-alias-bomb": (policy_bomb, False),
+    "docx-bomb-1GiB": (docx_bomb, False), "docx-billion-laughs": (docx_entities, False),
+    "waivers-alias-bomb": (waivers_bomb, False), "policy-alias-bomb": (policy_bomb, False),
     "waivers-5MiB-tiny-values": (waivers_tiny_values, False), "waivers-5MiB-deep-flow": (waivers_deep_flow, False),
-    "html-50MB": (html_50mb, True),
-    "html-100k-nested": (html_nested, False), "text-2000-pages-5MB": (text_2000_pages, True),
+    "html-50MB": (html_50mb, True), "html-100k-nested": (html_nested, False),
+    "text-2000-pages-5MB": (text_2000_pages, True),
     "paragraph-1MB-no-breaks": (paragraph_1mb, True), "fifo": (fifo, False), "symlink-dev-zero": (dev_zero, False),
     "symlink-loop": (symlink_loop, False), "sparse-300MiB-text": (over_limit, False),
 }
