@@ -115,6 +115,23 @@ def test_a_docx_that_inflates_past_the_limit_is_refused_before_inflating(tmp_pat
         extract.load(bomb)
 
 
+def test_a_zip_that_claims_a_future_version_is_a_corrupt_docx(tmp_path):
+    """zipfile raises NotImplementedError for a member needing zip version 6.4 (found by the fuzz test)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buf.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 64  # version needed to extract: 6.4
+    bad = tmp_path / "terms.docx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(extract.InputError, match="corrupt DOCX .*zip file version 6.4"):
+        extract.load(bad)
+
+
 def test_a_file_name_with_backticks_stays_inside_its_code_span():
     from termsgap.report.markdown_report import code
 
