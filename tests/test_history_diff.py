@@ -10,9 +10,9 @@ import pytest
 from termsgap.cli.common import resolve_policy
 from termsgap.engine import analyse, judge_all
 from termsgap.history.diff import (ChangeReport, FactChange, FactState, align_clauses, diff_results, normalise,
-                                   word_delta, word_ops)
+                                   word_delta)
 from termsgap.models import Clause, Location, Verdict
-from termsgap.report.changes import change_text, render_html, render_json
+from termsgap.report.changes import change_text, delta_text, render_html, render_json
 
 SAMPLE = Path(__file__).parents[1] / "contracts_samples" / "cinder-customisation-terms.md"
 
@@ -92,14 +92,15 @@ def test_reworded_added_removed_aligned_by_text_not_position():
     kinds = sorted(c.kind for c in changes)
     assert kinds == ["added", "removed", "reworded"]
     reworded = next(c for c in changes if c.kind == "reworded")
-    assert "[-later-]" in reworded.delta and "{+earlier+}" in reworded.delta
+    assert ("removed", "later") in [(p.op, p.text) for p in reworded.delta]
+    assert ("added", "earlier") in [(p.op, p.text) for p in reworded.delta]
     assert next(c for c in changes if c.kind == "removed").before.text.endswith("subprocessors.")
 
 
 def test_word_delta_keeps_context_short():
     d = word_delta("a b c d e f g h i j k l m n o later p q r s t u v w x y z",
                    "a b c d e f g h i j k l m n o earlier p q r s t u v w x y z", context=3)
-    assert d == "… m n o [-later-] {+earlier+} p q r …"
+    assert delta_text(d) == "… m n o [-later-] {+earlier+} p q r …"
 
 
 @pytest.mark.parametrize("before,after,worse", [
@@ -146,9 +147,7 @@ def test_renderers_round_trip_and_escape():
     r = ChangeReport.model_validate({"vendor": "<Acme>", "before": {"id": 1}, "after": {"id": 2}, "documents": [
         {"source": "s", "key": "s", "status": "changed", "clauses": [
             {"kind": "reworded", "before": {"text": "the later <b>of"}, "after": {"text": "the earlier <b>of"},
-             "delta": "the [-later-] {+earlier+} <b>of", "parts": [["=", "the"], ["-", "later"], ["+", "earlier"],
-                                                                  ["=", "<b>of"]],
-             "questions": ["retention.prompts-outputs"]}],
+             "delta": "the [-later-] {+earlier+} <b>of", "questions": ["retention.prompts-outputs"]}],
          "facts": [{"question": "retention.prompts-outputs",
                     "before": {"answer": "indefinite", "verdict": "gap", "evidence": ["later of <x>"]},
                     "after": {"answer": "until-deleted", "verdict": "compliant", "evidence": ["earlier of"]}}]}]})
@@ -156,30 +155,72 @@ def test_renderers_round_trip_and_escape():
     html = render_html(r).decode()
     assert "<del>later</del>" in html and "<ins>earlier</ins>" in html
     assert "&lt;Acme&gt;" in html and "&lt;b&gt;of" in html and "<script" not in html and "http" not in html.lower()
-    assert "(exit" not in html  # exit codes are for scripts, not for the DPO reading the page
     text = change_text(r)
     assert "retention.prompts-outputs: indefinite (gap) → until-deleted (compliant)" in text
     with pytest.raises(ValueError):
-        ChangeReport.loads('{"schema_version": "2.0", "after": {}}')
+        ChangeReport.loads('{"schema_version": "3.0", "after": {}}')
 
 
-def test_document_text_cannot_spoof_a_change():
-    """A clause whose own words look like the diff markers or <ins>/<del> tags stays plain text."""
-    before = "Fees are due monthly {+ and data is deleted after 30 days +} per <ins>schedule</ins>."
-    after = "Fees are due quarterly {+ and data is deleted after 30 days +} per <ins>schedule</ins>."
-    ops = word_ops(before, after)
-    r = ChangeReport.model_validate({"vendor": "v", "before": {"id": 1}, "after": {"id": 2}, "documents": [
-        {"source": "s", "key": "s", "status": "changed", "clauses": [
-            {"kind": "reworded", "before": {"text": before}, "after": {"text": after},
-             "delta": word_delta(before, after), "parts": ops}]}]})
+# --------------------------------------------------------------------------- vendor text cannot spoof a change
+
+SPOOF = "Prompts [-never-] {+always+} <ins>used</ins> </del> \\ {+"
+
+
+def _reworded_report(before: str, after: str, source: str = "terms.md", vendor: str = "V") -> ChangeReport:
+    changes, _ = align_clauses((_clause(0, before, "4.2"),), (_clause(0, after, "4.2"),))
+    return ChangeReport.model_validate({"vendor": vendor, "before": {"id": 1}, "after": {"id": 2}, "documents": [
+        {"source": source, "key": source, "status": "changed", "clauses": [c.model_dump() for c in changes]}]})
+
+
+def test_marker_text_in_a_clause_is_not_a_change():
+    """The only change is 30 -> 90; the vendor's own markers and tags stay text in every format."""
+    r = _reworded_report(SPOOF + " within 30 days.", SPOOF + " within 90 days.")
+    (c,) = r.documents[0].clauses
+    assert [(p.op, p.text) for p in c.delta if p.op != "same"] == [("removed", "30"), ("added", "90")]
     html = render_html(r).decode()
-    assert html.count("<ins>") == 1 and "<ins>quarterly</ins>" in html and html.count("<del>") == 1
-    assert "&lt;ins&gt;schedule&lt;/ins&gt;" in html
-    delta = word_delta(before, after)
-    assert delta.count("{+") == 1 and delta.count("[-") == 1  # the document's own markers are defused
+    assert html.count("<del>") == html.count("</del>") == 1 and html.count("<ins>") == html.count("</ins>") == 1
+    assert "<del>30</del> <ins>90</ins>" in html and "&lt;ins&gt;used&lt;/ins&gt;" in html
+    line = next(x for x in change_text(r).splitlines() if "reworded" in x)
+    assert "[-30-] {+90+}" in line
+    unescaped = re.findall(r"(?<!\\)(\[-|-\]|\{\+|\+\})", line)
+    assert unescaped == ["[-", "-]", "{+", "+}"], line  # the vendor's [- -] {+ +} are escaped
+    assert "\\[-never-\\] \\{+always+\\}" in line and "\\\\" in line
+    assert ChangeReport.loads(render_json(r)) == r
 
 
-def test_a_changed_fact_shows_both_quotes_with_the_changed_words_marked():
+def test_markers_at_the_edges_of_changed_words_stay_text():
+    """Words that end in '[' or start with ']' would join the marker around them."""
+    r = _reworded_report("alpha beta gamma ]x y[ delta", "alpha beta gamma ]z w[ delta")
+    text = delta_text(r.documents[0].clauses[0].delta)
+    assert text == "alpha beta gamma [-\\]x y\\[-] {+\\]z w\\[+} delta"
+
+
+def test_a_schema_1_change_report_still_loads():
+    legacy = {"schema_version": "1.0", "after": {"id": 2}, "documents": [
+        {"source": "s", "key": "s", "status": "changed", "clauses": [
+            {"kind": "reworded", "before": {"text": "a later b"}, "after": {"text": "a earlier b"},
+             "delta": "a [-later-] {+earlier+} b"}]}]}
+    r = ChangeReport.loads(__import__("json").dumps(legacy))
+    assert [(p.op, p.text) for p in r.documents[0].clauses[0].delta] == [
+        ("same", "a"), ("removed", "later"), ("added", "earlier"), ("same", "b")]
+
+
+def test_names_and_vendor_text_with_markup_or_controls_are_inert():
+    name = "terms <script>alert(1)</script> [x](http://evil) `a` *b*.md"
+    r = _reworded_report("keep 30 days", "keep 90 days", source=name, vendor="<img src=x onerror=alert(1)>")
+    r = r.model_copy(update={"documents": r.documents + (r.documents[0].model_copy(update={
+        "source": "other\n  facts changed:\n    retention: zero (compliant)", "key": "o", "status": "error",
+        "error": "HTTP 500 \x1b[2J\x1b[32mall good\u202e", "clauses": ()}),)})
+    html = render_html(r).decode()
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    text = change_text(r)
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2J" in text and "\\u202e" in text
+    assert not any(line.startswith("  facts changed") for line in text.splitlines())  # no forged line
+    assert "other\\n  facts changed:" in text
+
+
+def test_a_changed_fact_shows_both_quotes_with_the_changed_words_marked_worse_first():
     r = ChangeReport.model_validate({"vendor": "v", "before": {"id": 1}, "after": {"id": 2}, "documents": [
         {"source": "s", "key": "s", "status": "changed", "facts": [
             {"question": "training.feedback",
@@ -190,3 +231,4 @@ def test_a_changed_fact_shows_both_quotes_with_the_changed_words_marked():
     html = render_html(r).decode()
     assert "<del>30</del>" in html and "<ins>90</ins>" in html
     assert html.index("retention.prompts-outputs") < html.index("training.feedback")  # worse first
+    assert "(exit" not in html  # exit codes are for scripts, not for the DPO reading the page

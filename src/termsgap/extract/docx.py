@@ -22,10 +22,11 @@ from .layout import BULLET_RE, clean
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 _MD_HINTS = re.compile(r"(?:^|\s)[*+] {2,4}\S|(?:^|[.:;!?]\s)- \S|\S\s+(?:={3,}|-{3,})\s*$|^\s*(?:={3,}|-{3,})\s*$"
-                       r"|\\[.\-*_#()\[\]]|\[[^\]]+\]\([^)\s]+\)|^\s*#{1,6}\s|^\s*\*\s\*\s\*\s*$|\*\*\S|```"
+                       r"|\\[.\-*_#()\[\]]|\[[^\[\]]+\]\([^()\s]+\)|^\s*#{1,6}\s|^\s*\*\s\*\s\*\s*$|\*\*\S|```"
                        r"|^\s*>\s|\|\s*-{3,}\s*\||<!--|^\s*1\.\s.*[.:;)]\s+1\.\s+[A-Z]|^\s*1\.\s+\S.*\s2\.\s+[A-Z]")
-# list markers of items that a converter ran together into one paragraph
-_MD_ITEM = re.compile(r"\s+(?=[*+] {2,4}\S)|(?<=[.:;!?)\]])\s+(?=(?:-|\d{1,2}\.)\s+\S)")
+# list markers of items that a converter ran together into one paragraph (a whitespace run is tried from its start
+# only: paragraphs are untrusted and may hold long runs)
+_MD_ITEM = re.compile(r"(?<!\s)\s+(?=[*+] {2,4}\S)|(?<=[.:;!?)\]])\s+(?=(?:-|\d{1,2}\.)\s+\S)")
 _MD_SETEXT = re.compile(r"^(.*\S)\s+(={3,}|-{3,})\s*$")
 _MD_OL = re.compile(r"^(\s*)(\d+)\.(\s+)")
 
@@ -40,7 +41,7 @@ def _check_inflated(path: Path, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             total = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, ValueError, NotImplementedError ("zip file version 6.4"), EOFError...
         raise InputError(path, f"corrupt DOCX ({_short(exc)})")
     if total > MAX_INFLATED:
         raise InputError(path, f"DOCX inflates to {total} bytes (limit {MAX_INFLATED}, "
@@ -287,7 +288,7 @@ def _split_ordered(line: str) -> str:
     n = int(m.group(1))
     pos = m.end()
     while True:
-        nxt = re.compile(rf"\s+(?={n + 1}\.\s+[A-Z])").search(line, pos)
+        nxt = re.compile(rf"(?<!\s)\s+(?={n + 1}\.\s+[A-Z])").search(line, pos)
         if not nxt:
             return line
         line = line[:nxt.start()] + "\n" + line[nxt.end():]
@@ -295,12 +296,20 @@ def _split_ordered(line: str) -> str:
         pos = nxt.start() + 2
 
 
+def _without_comments(s: str) -> str:
+    """`<!-- ... -->` removed (by search, not a lazy regex, which is quadratic on many unclosed comments)."""
+    out, i = [], 0
+    while (start := s.find("<!--", i)) >= 0 and (end := s.find("-->", start + 4)) >= 0:
+        out += [s[i:start], " "]
+        i = end + 3
+    return "".join(out) + s[i:]
+
+
 def _markdown_blocks(path: Path, raw: str, page: Optional[int]) -> list[Block]:
     """A paragraph holding Markdown source whose line breaks were lost: restore them and read it as Markdown."""
     from . import text as md
 
-    s = raw.replace("\r", "\n")
-    s = re.sub(r"<!--.*?-->", " ", s, flags=re.S)
+    s = _without_comments(raw.replace("\r", "\n"))
     s = re.sub(r"```\w*", " ", s)                                  # code fences and their language tags
     s = re.sub(r"(?:^|(?<=\s))>\s", "", s)                        # blockquote markers
     if re.search(r"\|\s*:?-{3,}:?\s*\|", s):                       # a pipe table run together

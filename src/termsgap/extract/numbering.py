@@ -15,7 +15,10 @@ def alpha(n: int) -> str:
 
 
 def roman(n: int) -> str:
-    """4 -> 'IV'."""
+    """4 -> 'IV'; a number roman numerals do not write (0, negative, 4000 or more) stays in digits, so a
+    list that claims to start at 10**15 costs nothing."""
+    if not 0 < n < 4000:
+        return str(n)
     out = ""
     for value, letters in ROMAN:
         while n >= value:

@@ -7,13 +7,15 @@ from pathlib import Path
 from ..models import Block, Document
 from . import InputError
 
-ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The patterns run on untrusted lines of any length: none may backtrack more than linearly (a bracket, tag or
+# whitespace run never scans past the next one that could start a match of its own).
+ATX = re.compile(r"^(#{1,6})\s+(.*)$")
 SETEXT = re.compile(r"^(=+|-+)\s*$")
 BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d+[.)])\s+(.*)$")
-TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")  # on a stripped line
+LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 EMPH = re.compile(r"(\*\*|__|\*|`)")
-HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 def clean_inline(s: str) -> str:
@@ -49,12 +51,16 @@ def extract(path: Path, data: bytes, sha256: str, *, markdown: bool = True) -> D
     para: list[str] = []
     para_line = 0
 
+    def add(text: str, **kw) -> None:
+        """A block, unless markup was all it held ('- *', '# #', a table row of empty cells)."""
+        if text.strip(" |"):
+            blocks.append(Block(text=text, **kw))
+
     def flush() -> None:
         nonlocal para
         if para:
-            joined = clean_inline(" ".join(p.strip() for p in para)) if markdown else " ".join(p.strip() for p in para)
-            if joined:
-                blocks.append(Block(text=joined, line=para_line))
+            joined = " ".join(p.strip() for p in para)
+            add(clean_inline(joined) if markdown else joined, line=para_line)
         para = []
 
     i = 0
@@ -70,23 +76,24 @@ def extract(path: Path, data: bytes, sha256: str, *, markdown: bool = True) -> D
             m = ATX.match(line)
             if m:
                 flush()
-                blocks.append(Block(text=clean_inline(m.group(2)), kind="heading", level=len(m.group(1)), line=i + 1))
+                title = m.group(2).rstrip().rstrip("#")  # an optional closing run of #
+                add(clean_inline(title), kind="heading", level=len(m.group(1)), line=i + 1)
                 i += 1
                 continue
             if not para and SETEXT.match(nxt) and not BULLET.match(line) and len(line) < 200:
                 flush()
                 level = 1 if nxt.strip().startswith("=") else 2
-                blocks.append(Block(text=clean_inline(line), kind="heading", level=level, line=i + 1))
+                add(clean_inline(line), kind="heading", level=level, line=i + 1)
                 i += 2
                 continue
-            if line.lstrip().startswith("|") and TABLE_SEP.match(nxt):
+            if line.lstrip().startswith("|") and TABLE_SEP.match(nxt.strip()):
                 flush()
                 header = [clean_inline(c) for c in line.strip().strip("|").split("|")]
-                blocks.append(Block(text=" | ".join(header), kind="table_row", cells=tuple(header), line=i + 1))
+                add(" | ".join(header), kind="table_row", cells=tuple(header), line=i + 1)
                 i += 2
                 while i < len(lines) and lines[i].lstrip().startswith("|"):
                     cells = [clean_inline(c) for c in lines[i].strip().strip("|").split("|")]
-                    blocks.append(Block(text=" | ".join(cells), kind="table_row", cells=tuple(cells), line=i + 1))
+                    add(" | ".join(cells), kind="table_row", cells=tuple(cells), line=i + 1)
                     i += 1
                 continue
             if line.lstrip().startswith(">"):
@@ -108,7 +115,7 @@ def extract(path: Path, data: bytes, sha256: str, *, markdown: bool = True) -> D
                 i += 1
             txt = " ".join(item)
             txt = re.sub(r"^[-*+•]\s+", "", txt)
-            blocks.append(Block(text=clean_inline(txt) if markdown else txt, kind="list_item", level=depth, line=start))
+            add(clean_inline(txt) if markdown else txt, kind="list_item", level=depth, line=start)
             continue
         if not para:
             para_line = i + 1

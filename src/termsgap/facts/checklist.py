@@ -258,13 +258,13 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
 def load_checklist(path: str | Path) -> Checklist:
     path = Path(path)
     try:
-        raw = safeyaml.load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.load(safeyaml.read_text(path))
     except (OSError, yaml.YAMLError) as exc:
         raise ChecklistError(f"{path}: cannot read checklist: {exc}") from None
     try:
         cl = Checklist.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        lines = [f"{path}: {safeyaml.field_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise ChecklistError("\n".join(lines)) from None
     errors = _pattern_errors(cl, path)
     if errors:

@@ -15,6 +15,10 @@ Per document (matched across runs by source), two things change:
 
 A verdict change is *worse* when it moves toward gap in the order
 compliant (and waived) > not-addressed / partial > review > gap.
+
+The words a reworded clause lost and gained are structure (`ClauseChange.delta`, a list of `DeltaPart`), never
+markers inside the vendor's text, so a clause that itself contains `[-...-]`, `{+...+}` or `<ins>` cannot pose
+as a change; each renderer marks the parts in its own format and escapes the text.
 """
 from __future__ import annotations
 
@@ -23,11 +27,14 @@ import re
 from datetime import datetime, timezone
 from typing import Literal, Optional
 
-from pydantic import computed_field
+from pydantic import computed_field, field_validator
 
 from ..models import Clause, DocumentFacts, DocumentResult, Finding, Frozen, RunResult, Verdict
 
-SCHEMA_VERSION = "1.1"  # 1.1: reworded clauses gain `parts`; an added document lists its gaps, reviews and partials
+#: 2.0: a reworded clause's `delta` is a list of {op, text} parts (1.x: one string with [-...-] {+...+} markers,
+#: still read); an added document (a first check) lists its gaps, reviews and partials as facts
+SCHEMA_VERSION = "2.0"
+READS_MAJOR = ("1", "2")
 REWORD_MIN = 70.0
 
 #: what an added document (or the first check of a vendor) lists: its findings that need attention
@@ -47,14 +54,39 @@ class ClauseRef(Frozen):
     line: Optional[int] = None
 
 
+class DeltaPart(Frozen):
+    """A run of words of a reworded clause: kept (`same`, shortened with `…` far from a change), `removed` or
+    `added`. `text` is the vendor's text, never markup."""
+    op: Literal["same", "removed", "added"]
+    text: str
+
+
+_LEGACY_MARKS = re.compile(r"(\[-.*?-\]|\{\+.*?\+\})")
+
+
 class ClauseChange(Frozen):
     kind: Literal["added", "removed", "reworded"]
     before: Optional[ClauseRef] = None
     after: Optional[ClauseRef] = None
     similarity: Optional[float] = None  # 0-100, for reworded clauses
-    delta: str = ""  # for people: the changed words in [-...-] / {+...+} with some context
-    parts: tuple[tuple[Literal["=", "-", "+"], str], ...] = ()  # the same as data: (kept/removed/added, words)
+    delta: tuple[DeltaPart, ...] = ()  # for reworded clauses: the changed words with a little context
     questions: tuple[str, ...] = ()  # questions whose evidence (before or after) lies in this clause
+
+    @field_validator("delta", mode="before")
+    @classmethod
+    def _legacy_delta(cls, v):
+        """A schema 1.x delta string, read as it was rendered (its markers were ambiguous, as they were then)."""
+        if not isinstance(v, str):
+            return v
+        parts = []
+        for piece in _LEGACY_MARKS.split(v):
+            if piece.startswith("[-") and piece.endswith("-]"):
+                parts.append({"op": "removed", "text": piece[2:-2]})
+            elif piece.startswith("{+") and piece.endswith("+}"):
+                parts.append({"op": "added", "text": piece[2:-2]})
+            elif piece.strip():
+                parts.append({"op": "same", "text": piece.strip()})
+        return parts
 
 
 class FactState(Frozen):
@@ -174,7 +206,7 @@ class ChangeReport(Frozen):
 
         data = json.loads(text)
         major = str(data.get("schema_version", "")).split(".", 1)[0]
-        if major != SCHEMA_VERSION.split(".", 1)[0]:
+        if major not in READS_MAJOR:
             raise ValueError(f"change report schema version {data.get('schema_version')!r} is not supported "
                              f"(this termsgap reads {SCHEMA_VERSION})")
         for k in ("changed", "worse", "errors", "verdicts_changed"):
@@ -248,37 +280,28 @@ def _ref(c: Clause) -> ClauseRef:
     return ClauseRef(text=c.text, clause=loc.clause, section=" > ".join(loc.section), page=loc.page, line=loc.line)
 
 
-def word_ops(before: str, after: str, context: Optional[int] = 6) -> list[tuple[str, str]]:
-    """The word changes from `before` to `after` as data: ('=', kept words), ('-', removed), ('+', added); long
-    runs of kept words shortened to `context` words either side of a change (None: keep all)."""
+def word_delta(before: str, after: str, context: Optional[int] = 6) -> tuple[DeltaPart, ...]:
+    """The changed words with a little context: `… stored until the` `later` (removed) `earlier` (added)
+    `of (a) the date …`."""
     a, b = before.split(), after.split()
-    ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
-    out: list[tuple[str, str]] = []
+    sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    parts: list[DeltaPart] = []
+    ops = sm.get_opcodes()
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             seg = a[i1:i2]
             first, last = i == 0, i == len(ops) - 1
             if context is not None and len(seg) > 2 * context + (0 if first or last else 1):
-                seg = ([] if first else seg[:context]) + ["…"] + ([] if last else seg[-context:])
-            out.append(("=", " ".join(seg)))
+                head = [] if first else seg[:context]
+                tail = [] if last else seg[-context:]
+                seg = head + ["…"] + tail
+            parts.append(DeltaPart(op="same", text=" ".join(seg)))
         else:
             if i2 > i1:
-                out.append(("-", " ".join(a[i1:i2])))
+                parts.append(DeltaPart(op="removed", text=" ".join(a[i1:i2])))
             if j2 > j1:
-                out.append(("+", " ".join(b[j1:j2])))
-    return [(op, text) for op, text in out if text]
-
-
-_MARKERS = re.compile(r"(\[-|-\]|\{\+|\+\})")
-
-
-def word_delta(before: str, after: str, context: int = 6) -> str:
-    """`… stored until the [-later-]{+earlier+} of (a) the date …`: the changed words with a little context.
-    Marker-like text of the document itself gets a zero-width space inside, so it never reads as a change."""
-    def text(t: str) -> str:
-        return _MARKERS.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1], t)
-    mark = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
-    return " ".join(mark[op].format(text(t)) for op, t in word_ops(before, after, context))
+                parts.append(DeltaPart(op="added", text=" ".join(b[j1:j2])))
+    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- clause alignment
@@ -356,8 +379,7 @@ def align_clauses(old: tuple[Clause, ...], new: tuple[Clause, ...]) -> tuple[lis
             i, j = rest_old[a], rest_new[b]
             changes.append(((j, i), ClauseChange(kind="reworded", before=_ref(old[i]), after=_ref(new[j]),
                                                  similarity=round(score, 1),
-                                                 delta=word_delta(old[i].text, new[j].text),
-                                                 parts=tuple(word_ops(old[i].text, new[j].text)))))
+                                                 delta=word_delta(old[i].text, new[j].text))))
         rest_old = [i for k, i in enumerate(rest_old) if k not in ua]
         rest_new = [j for k, j in enumerate(rest_new) if k not in ub]
     changes += [((-1, i), ClauseChange(kind="removed", before=_ref(old[i]))) for i in rest_old]

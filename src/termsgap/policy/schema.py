@@ -77,7 +77,7 @@ def parse_condition(cond: str) -> tuple[str, Optional[str], Optional[float]]:
 def load_policy(path: str | Path) -> Policy:
     path = Path(path)
     try:
-        raw = safeyaml.load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.load(safeyaml.read_text(path))
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
@@ -88,7 +88,7 @@ def load_policy(path: str | Path) -> Policy:
         policy = Policy.model_validate({**raw, "path": str(path)})
     except ValidationError as exc:
         raise PolicyError("\n".join(
-            f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+            f"{path}: {safeyaml.field_path(e['loc'])}: {e['msg']}" for e in exc.errors())) from None
     try:
         checklist = policy.load_checklist()
     except ChecklistError as exc:
@@ -98,10 +98,10 @@ def load_policy(path: str | Path) -> Policy:
     scope_names = {sc.name for sc in checklist.scopes}
     for name in policy.ignore_scopes:
         if name not in scope_names:
-            errors.append(f"{path}: ignore_scopes: unknown scope '{name}' (one of {', '.join(sorted(scope_names))})")
+            errors.append(f"{path}: ignore_scopes: unknown scope {name!r} (one of {', '.join(sorted(scope_names))})")
     for qid, qp in policy.questions.items():
         if qid not in known:
-            errors.append(f"{path}: questions.{qid}: unknown question (not in {policy.checklist})")
+            errors.append(f"{path}: questions.{safeyaml.inline(qid)}: unknown question (not in {policy.checklist})")
             continue
         answers = set(known[qid].answers) | {"not-addressed", "*"}
         for verdict, conds in qp.ordered():

@@ -107,7 +107,7 @@ def parse_waivers(text: str, path: str = "waivers.yaml", *, questions: Optional[
     try:
         f = _File.model_validate(data)
     except ValidationError as exc:
-        raise WaiverError("\n".join(f"{path}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
+        raise WaiverError("\n".join(f"{path}: {safeyaml.field_path(e['loc']) or 'file'}: {e['msg']}"
                                     for e in exc.errors())) from None
     if f.schema_version != WAIVERS_SCHEMA_VERSION:
         raise WaiverError(f"{path}: schema_version {f.schema_version} is not supported "
@@ -119,18 +119,18 @@ def parse_waivers(text: str, path: str = "waivers.yaml", *, questions: Optional[
         if not isinstance(raw, dict):
             errors.append(f"{where}: expected a mapping")
             continue
+        which = f"{where} ({safeyaml.inline(raw.get('question', '?'))})"
         if isinstance(raw.get("expires"), str):
             try:
                 date.fromisoformat(raw["expires"])
             except ValueError:
-                errors.append(f"{where} ({raw.get('question', '?')}): expires: not a date (YYYY-MM-DD): "
-                              f"{raw['expires']!r}")
+                errors.append(f"{which}: expires: not a date (YYYY-MM-DD): {raw['expires']!r}")
                 continue
         try:
             e = _Entry.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
-                errors.append(f"{where} ({raw.get('question', '?')}): {'.'.join(map(str, err['loc']))}: {err['msg']}")
+                errors.append(f"{which}: {safeyaml.field_path(err['loc'])}: {err['msg']}")
             continue
         if known is not None and e.question not in known:
             errors.append(f"{where}: unknown question {e.question!r}")
@@ -141,18 +141,21 @@ def parse_waivers(text: str, path: str = "waivers.yaml", *, questions: Optional[
     return out
 
 
-def load_waivers(path: str | Path, *, questions: Optional[Iterable[str]] = None, missing_ok: bool = False
-                 ) -> list[Waiver]:
-    p = Path(path)
+def _read(p: Path, missing_ok: bool) -> str:
     try:
-        text = p.read_text(encoding="utf-8")
+        return safeyaml.read_text(p)
     except FileNotFoundError:
         if missing_ok:
-            return []
+            return ""
         raise WaiverError(f"{p}: waivers file not found") from None
     except OSError as exc:
         raise WaiverError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    return parse_waivers(text, str(p), questions=questions)
+
+
+def load_waivers(path: str | Path, *, questions: Optional[Iterable[str]] = None, missing_ok: bool = False
+                 ) -> list[Waiver]:
+    p = Path(path)
+    return parse_waivers(_read(p, missing_ok), str(p), questions=questions)
 
 
 def waiver_yaml(w: Waiver, created: Optional[date] = None) -> str:
@@ -170,7 +173,7 @@ def append_waiver(path: str | Path, w: Waiver, created: Optional[date] = None) -
     from ..atomic import atomic_write
 
     p = Path(path)
-    text = p.read_text(encoding="utf-8") if p.exists() else ""
+    text = _read(p, missing_ok=True)
     if text.strip():
         parse_waivers(text, str(p))  # refuse to append to a file that is already broken
     entry = waiver_yaml(w, created)
@@ -188,8 +191,11 @@ def append_waiver(path: str | Path, w: Waiver, created: Optional[date] = None) -
         items.append(_load_yaml(textwrap.dedent(entry))[0])
         data["waivers"] = items
         new = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(p, new.encode("utf-8"))
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(p, new.encode("utf-8"))
+    except OSError as exc:
+        raise WaiverError(f"{p}: cannot write ({exc.strerror or exc})") from None
     return p
 
 

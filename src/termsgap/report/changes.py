@@ -6,14 +6,21 @@
 
 The JSON is `ChangeReport.model_dump(mode="json")` (schema_version inside); the HTML inlines its stylesheet
 (no external CSS, scripts, fonts or images) and escapes everything.
+
+Vendor text (clauses, quotes, error messages from servers, file names) cannot spoof a change: HTML marks the
+words of a reworded clause with <del>/<ins> around escaped text; the terminal marks them `[-removed-]` and
+`{+added+}` and backslash-escapes whatever in the vendor's words could read as such a marker, and shows control
+characters (escape sequences, line breaks, bidirectional overrides) as `\x1b`-style escapes, so a vendor cannot
+forge, recolour or reorder a line.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
-from termsgap.history.diff import ChangeReport, ClauseChange, DocumentChange, FactChange
+from termsgap.history.diff import ChangeReport, ClauseChange, DeltaPart, DocumentChange, FactChange
 
 from ..atomic import atomic_write
 
@@ -34,10 +41,34 @@ def _where(c: ClauseChange) -> str:
     return f"§{ref.clause}" if ref.clause else (f"p.{ref.page}" if ref.page else (f"l.{ref.line}" if ref.line else ""))
 
 
+# in the vendor's words: a backslash, anything that would open or close a marker, and a bracket or brace at
+# either end (it would join the marker around the words)
+_MARKER_LIKE = re.compile(r"\\|\[(?=-)|(?<=-)\]|\{(?=\+)|(?<=\+)\}|^[\]}]|[\[{]$")
+_MARKS = {"same": ("", ""), "removed": ("[-", "-]"), "added": ("{+", "+}")}
+
+
+def _unmarked(text: str) -> str:
+    return _MARKER_LIKE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def delta_text(delta: Iterable[DeltaPart]) -> str:
+    """`… the [-later-] {+earlier+} of …`; a marker in the text is only ever one of ours."""
+    return " ".join(_MARKS[p.op][0] + _unmarked(p.text) + _MARKS[p.op][1] for p in delta)
+
+
+# C0/C1 controls, DEL, bidirectional embeddings, overrides and isolates, line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(line: str) -> str:
+    """A line as the terminal may show it: no control character of the vendor's is interpreted."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], line)
+
+
 def clause_line(c: ClauseChange) -> str:
     mark = {"added": "+", "removed": "-", "reworded": "~"}[c.kind]
     where = _where(c)
-    body = c.delta if c.kind == "reworded" else (c.after or c.before).text
+    body = delta_text(c.delta) if c.kind == "reworded" else _unmarked((c.after or c.before).text)
     tags = f" [{', '.join(c.questions)}]" if c.questions else ""
     return f"{mark} {c.kind} {where + ' ' if where else ''}\"{_short(body, _WIDTH - 20)}\"{tags}"
 
@@ -131,7 +162,7 @@ def change_text(report: ChangeReport, fail_on: str = "changed") -> str:
     for d in report.documents:
         lines += document_text(d)
     lines.append("result: " + outcome_text(report, fail_on))
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)
 
 
 def render_json(report: ChangeReport) -> bytes:
@@ -148,26 +179,26 @@ def _template():
     return env.get_template("changes.html.j2")
 
 
-def _ops_html(parts, show: str = "=-+"):
-    """Word changes as HTML from their data (never from marker text, which a document could contain):
-    removed words in <del>, added in <ins>, everything escaped; `show` picks the kinds shown."""
+def _delta_html(delta: Iterable[DeltaPart], show: tuple[str, ...] = ("same", "removed", "added")):
+    """Removed words in <del>, added in <ins>, the text of every part escaped; `show` picks the kinds shown."""
     from markupsafe import Markup, escape
 
-    tags = {"=": ("", ""), "-": ("<del>", "</del>"), "+": ("<ins>", "</ins>")}
-    return Markup(" ").join(Markup(tags[op][0]) + escape(text) + Markup(tags[op][1])
-                            for op, text in parts if op in show)
+    tags = {"same": ("", ""), "removed": ("<del>", "</del>"), "added": ("<ins>", "</ins>")}
+    return Markup(" ").join(Markup(tags[p.op][0]) + escape(p.text) + Markup(tags[p.op][1])
+                            for p in delta if p.op in show)
 
 
 def _quote_pair(before: str, after: str):
     """The before and after quotes of a changed fact, each whole, with the words that changed marked."""
-    from termsgap.history.diff import word_ops
+    from termsgap.history.diff import word_delta
 
-    ops = word_ops(before, after, context=None)
-    return _ops_html(ops, "=-"), _ops_html(ops, "=+")
+    parts = word_delta(before, after, context=None)
+    return _delta_html(parts, ("same", "removed")), _delta_html(parts, ("same", "added"))
 
 
 def render_html(report: ChangeReport, fail_on: str = "changed") -> bytes:
-    html = _template().render(report=report, outcome=outcome_text(report, None), ops_html=_ops_html,
+    """The change report for people: no exit codes (those are for scripts), worse first."""
+    html = _template().render(report=report, outcome=outcome_text(report, None), delta_html=_delta_html,
                               quote_pair=_quote_pair, worse_first=worse_first, where=_where)
     return html.encode("utf-8")
 
