@@ -198,6 +198,9 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
     candidates: dict[str, list] = {cq.q.id: [] for cq in questions}
     nearest: dict[str, list[tuple[float, Sentence]]] = {}  # per question, the two sentences closest to it
     skip = checklist.compile(checklist.skip) if checklist.skip else None
+    gate = reader.gate if reader else 0.0
+    propose = reader.propose if reader else 0.0
+    known = set(reader.questions) if reader else set()
     for s in doc.sentences:
         if s.definition or (skip is not None and skip.search(s.lemmas)):
             continue
@@ -207,12 +210,22 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
             if not business and (rx.search(s.lemmas) or rx.search(s.headings)):
                 scope = name
                 break
-        readings = reader.read(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) if reader else None
+        # the model's reading, for the questions the sentence speaks to at all (the others run no rule)
+        readings = reader.read_relevant(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) \
+            if reader else None
         memo = Memo(s.lemmas)
         for cq in questions:
-            reading = readings[cq.q.id] if readings else None
-            if reading is not None and reading.relevance < reader.gate:
-                continue  # the model reads this sentence as not speaking to the question at all: no rule runs
+            qid = cq.q.id
+            if readings is not None:
+                reading = readings.get(qid)
+                if reading is None:
+                    if qid not in known:
+                        raise KeyError(qid)
+                    continue
+                if reading.relevance < gate:
+                    continue
+            else:
+                reading = None
             for cr in cq.rules:
                 if not cr.matches(memo, exceptions, s):
                     continue
@@ -221,17 +234,17 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:
                     continue
-                hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
-                                         cr.rule.name or cr.rule.answer, reading))
+                hits[qid].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
+                                     cr.rule.name or cr.rule.answer, reading))
                 break
         if readings:
             for q, reading in readings.items():
-                if reading.relevance >= reader.gate:
+                if reading.relevance >= gate:
                     closest = nearest.setdefault(q, [])
                     closest.append((reading.relevance, s))
                     if len(closest) > 2:
                         closest.remove(min(closest, key=lambda c: c[0]))
-                if reading.relevance >= reader.propose:
+                if reading.relevance >= propose:
                     candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
     if reader is None:
