@@ -14,9 +14,11 @@ from . import __version__
 from .extract import InputError, load
 from .extract.segment import segment
 from .facts import Checklist, detect
+from .facts.detect import detect_sentences
 from .learn.model import ReaderModel, load_model
 from .models import AnnotatedDocument, DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
 from .nlp import annotate
+from .nlp.pipeline import find_definitions, read_sentences
 from .policy import Policy, judge
 from .policy.waivers import apply_waivers
 
@@ -45,9 +47,15 @@ def failed(path: str | Path, exc: Exception) -> DocumentFacts:
 def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False,
             reader: Optional[ReaderModel] = None) -> DocumentFacts:
     """Read one document and answer every question of the checklist (with the shipped learned reader unless
-    another is given); never raises for bad input."""
+    another is given); never raises for bad input. Sentences are read and answered one clause at a time, so a
+    long document does not hold all of them (the same facts as facts_of(read(...)))."""
     try:
-        return facts_of(read(path, checklist, ocr=ocr), checklist, reader or load_model())
+        document = load(path, ocr=ocr)
+        clauses = segment(document)
+        sentences = read_sentences(clauses, find_definitions(clauses, checklist.concept_patterns))
+        return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
+                             pages=document.pages, warnings=document.warnings, clauses=clauses,
+                             facts=detect_sentences(sentences, checklist, reader or load_model()))
     except Exception as exc:  # a bug must not cost the user the other documents
         return failed(path, exc)
 

@@ -70,7 +70,7 @@ class Word:
 
 @dataclass(slots=True)
 class Line:
-    words: list[Word]
+    words: list[Word]     # () once the line is laid out (slim)
     x0: float
     top: float
     x1: float
@@ -91,7 +91,7 @@ class Line:
         if self.words:
             self.hy = self.words[-1].hy
             self.x_text = self.words[1].x0 if len(self.words) > 1 else None
-            self.words = []
+            self.words = ()
 
     @property
     def height(self) -> float:
@@ -213,6 +213,13 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
             parts.append((0, s))
             continue
         g0, g1 = gutter
+        # most segments lie wholly on one side (a word's x1 >= x0, and the gutter is at least 3 points wide)
+        if max(map(_X1, s)) <= g0 + 1:
+            parts.append((1, s))
+            continue
+        if min(map(_X0, s)) >= g1 - 1:
+            parts.append((2, s))
+            continue
         if any(w.x0 < g1 - 1 and w.x1 > g0 + 1 for w in s):
             parts.append((0, s))
             continue

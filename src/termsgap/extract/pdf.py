@@ -345,9 +345,14 @@ def ocr_words(page: pdfium.PdfPage, page_h: float) -> list[Word]:
 
 # --------------------------------------------------------------------------- the document
 
-def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Document:
+#: pdfium keeps every object it has parsed until its document is closed: the document is opened again after this
+#: many pages, so memory does not grow with the length of the document
+PAGES_PER_OPENING = 100
+
+
+def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == R.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
@@ -356,15 +361,20 @@ def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Docum
             raise InputError(path, "PDF uses an unsupported security handler")
         reason = str(exc).split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium" in str(exc) else str(exc)
         raise InputError(path, f"corrupt or truncated PDF ({reason.lower()})")
+
+
+def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Document:
+    opened = [_open(path, data)]       # the document open now (see PAGES_PER_OPENING)
     try:
         if data.rfind(b"%%EOF") == -1:
             raise InputError(path, "corrupt or truncated PDF (no end-of-file marker; the file was cut short)")
-        return _extract(path, pdf, sha256, ocr)
+        return _extract(path, data, opened, sha256, ocr)
     finally:
-        pdf.close()
+        opened[0].close()
 
 
-def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Document:
+def _extract(path: Path, data: bytes, opened: list[pdfium.PdfDocument], sha256: str, ocr: bool) -> Document:
+    pdf = opened[0]
     npages = len(pdf)
     if npages == 0:
         raise InputError(path, "corrupt or truncated PDF (no pages)")
@@ -376,6 +386,10 @@ def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Doc
     image_only: list[int] = []
     tesseract = shutil.which("tesseract") if ocr else None
     for pno in range(npages):
+        if pno and pno % PAGES_PER_OPENING == 0:
+            pdf.close()
+            pdf = opened[0] = _open(path, data)
+            fonts.faces.clear()         # font handles belong to the document closed
         try:
             page = pdf[pno]
         except pdfium.PdfiumError as exc:

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator, Protocol
 
 from ..models import AnnotatedDocument, Clause, Document, Sentence
 from ..extract.segment import CLAUSE_NO
 from .numbers import durations
+
+class Pattern(Protocol):
+    """A compiled pattern (re.Pattern, or a checklist pattern with the same search)."""
+
+    def search(self, text: str) -> object: ...
+
 
 NEGATION = {"not", "no", "never", "n't", "neither", "nor", "cannot"}
 EXCEPTION = re.compile(r"\b(unless|except(?: as| where| to the extent| for| that)?|other than|save (?:as|where)|"
@@ -128,7 +135,7 @@ def lemmatize(text: str) -> str:
     return lemma_text(text)
 
 
-def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern]) -> dict[str, tuple[str, ...]]:
+def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, Pattern]) -> dict[str, tuple[str, ...]]:
     """Defined term (lower case) -> concepts whose patterns its definition matches."""
     found: dict[str, tuple[str, ...]] = {}
     for c in clauses:
@@ -210,12 +217,17 @@ def faq_statement(question: str, answer: str) -> str:
 
 
 def annotate(document: Document, clauses: tuple[Clause, ...],
-             concepts: dict[str, re.Pattern] | None = None) -> AnnotatedDocument:
+             concepts: dict[str, Pattern] | None = None) -> AnnotatedDocument:
+    definitions = find_definitions(clauses, concepts or {})
+    return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(read_sentences(clauses, definitions)),
+                             definitions=definitions)
+
+
+def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str, ...]]) -> Iterator[Sentence]:
+    """The annotated sentences of the clauses in order, made one clause at a time (a reader that does not keep
+    them all needs memory for one clause, not for the whole document)."""
     lex = lexicon()
-    concepts = concepts or {}
-    definitions = find_definitions(clauses, concepts)
     mark_terms = term_marker(definitions, {t: lemmatize(t) for t in definitions})
-    sentences: list[Sentence] = []
     bodies = [strip_number(c.text) for c in clauses]
     for clause, (body, shift), doc in zip(clauses, bodies, map(lex.nlp.make_doc, (b for b, _ in bodies))):
         lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
@@ -234,7 +246,7 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
                 continue
             lem, tags = mark_terms(lead + own)
             start = clause.location.start + shift + start_char
-            sentences.append(Sentence(
+            yield Sentence(
                 text=text,
                 clause_index=clause.index,
                 location=clause.location.model_copy(update={"start": start, "end": start + len(raw)}),
@@ -247,6 +259,4 @@ def annotate(document: Document, clauses: tuple[Clause, ...],
                 durations=durations(f"{clause.lead_in} {text}" if clause.lead_in else text),
                 terms=tags,
                 definition=bool(DEFINITION[0].match(text)),
-            ))
-    return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(sentences),
-                             definitions=definitions)
+            )
