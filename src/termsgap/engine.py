@@ -5,6 +5,7 @@ becomes a DocumentFacts with status "error" and a one-line reason; the other fil
 """
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -65,12 +66,21 @@ def _analyse_job(args: tuple[str, Checklist, bool, Optional[str]]) -> DocumentFa
     return analyse(path, checklist, ocr=ocr, reader=load_model(model))
 
 
-def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int = 1, ocr: bool = False,
+def worker_count(jobs: int | str, documents: int) -> int:
+    """Processes for `documents` files: a number as given, or "auto": the machine's cores (os.cpu_count()), no
+    more than one per document."""
+    if jobs == "auto":
+        return max(1, min(os.cpu_count() or 1, documents))
+    return int(jobs)
+
+
+def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int | str = 1, ocr: bool = False,
                 model: Optional[str] = None,
                 progress: Optional[Callable[[DocumentFacts], None]] = None) -> list[DocumentFacts]:
     """Analyse files in order with the learned reader in `model` (a directory; None: the shipped one); with
-    jobs > 1 in parallel processes (same results, same order)."""
+    jobs > 1 (or "auto", see worker_count) in parallel processes (same results, same order)."""
     paths = [str(p) for p in paths]
+    jobs = worker_count(jobs, len(paths))
     out: list[DocumentFacts] = []
     if jobs > 1 and len(paths) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -106,7 +116,7 @@ def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Opt
     return apply_waivers(result, waivers, today)
 
 
-def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int | str = 1,
           ocr: bool = False, model: Optional[str] = None, waivers: Iterable[Waiver] = (),
           today: date | str | None = None,
           progress: Optional[Callable[[DocumentFacts], None]] = None) -> tuple[list[DocumentFacts], RunResult]:
@@ -116,7 +126,7 @@ def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] 
     return facts, judge_all(facts, policy, vendor=vendor, checklist=checklist, waivers=waivers, today=today)
 
 
-def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int | str = 1,
          ocr: bool = False, model: Optional[str] = None,
          progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
     return check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model, progress=progress)[1]

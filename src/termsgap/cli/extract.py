@@ -5,8 +5,6 @@ import json
 
 import click
 
-from ..extract import InputError, load
-from ..extract.segment import segment
 from .common import fail
 
 
@@ -17,6 +15,9 @@ from .common import fail
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 def extract(file, fmt, ocr):
     """Print the reading-order text of FILE, or its clauses with page, section, clause number and span."""
+    from ..extract import InputError, load
+    from ..extract.segment import segment
+
     try:
         document = load(file, ocr=ocr)
     except InputError as exc:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import engine
-from ..report import available_formats, summary_text, write_reports
-from .common import ExitCode, check_model, expand_inputs, fail, resolve_policy
+from .common import JOBS, ExitCode, check_model, expand_inputs, fail, resolve_policy
 from .history import waivers_or_fail, store_scan
 
 
@@ -21,8 +19,7 @@ from .history import waivers_or_fail, store_scan
               help="Report folder (default: reports/<timestamp>/).")
 @click.option("--format", "formats", multiple=True, default=("json", "html", "pdf"), show_default=True,
               help=f"Report formats to write, repeatable.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents checked in parallel processes.")
+@JOBS
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
               envvar="TERMSGAP_MODEL", help="Learned reader from `termsgap train` (default: the one shipped).")
@@ -38,6 +35,9 @@ def scan(inputs, vendor, policy_ref, out_dir, formats, jobs, ocr, model_dir, qui
     2 usage or input error (a document could not be read; the others are still checked and reported).
     Every scan is stored in the history database (--db) with waivers applied (--waivers).
     """
+    from .. import engine
+    from ..report import available_formats, summary_text, write_reports
+
     unknown = [f for f in formats if f not in available_formats()]
     if unknown:
         fail(f"unknown report format '{unknown[0]}' (one of {', '.join(available_formats())})")
