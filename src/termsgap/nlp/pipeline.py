@@ -23,6 +23,19 @@ class Pattern(Protocol):
 NEGATION = {"not", "no", "never", "n't", "neither", "nor", "cannot"}
 EXCEPTION = re.compile(r"\b(unless|except(?: as| where| to the extent| for| that)?|other than|save (?:as|where)|"
                        r"excluding|provided,? however,? that|provided that)\b([^;.]*)", re.I)
+EXCEPTION_WORDS = ("unless", "except", "other than", "save ", "excluding", "provided")
+
+
+def exceptions_in(text: str) -> tuple[str, ...]:
+    """The 'unless ...', 'except ...' phrases of a sentence. An ASCII sentence (most) without any of their words
+    is not searched: its lower case holds every case-insensitive match."""
+    if text.isascii():
+        low = text.lower()
+        if not any(w in low for w in EXCEPTION_WORDS):
+            return ()
+    return tuple(m.group(0).strip() for m in EXCEPTION.finditer(text))
+
+
 DEFINITION = [
     # "Customer Content" means ... / “Inputs” refers to ...
     re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
@@ -67,6 +80,7 @@ MAX_CLAUSE_CHARS = 100_000_000
 MAX_SENTENCE_TOKENS = 300
 
 KEPT_PUNCT = {"(", ")", ":", ";", ","}
+LINE_GAP = re.compile(r"\s*\n\s*")
 
 
 class Lexicon:
@@ -99,9 +113,9 @@ class Lexicon:
         MAX_SENTENCE_TOKENS tokens, so rules stay linear in length."""
         if not len(doc):
             return [], []
-        arr = doc.to_array(self.attrs).tolist()
+        orths, starts_at = doc.to_array(self.attrs).T.tolist()
         info, entry = self.info, self.entry
-        entries = [info.get(orth) or entry(orth) for orth, _ in arr]
+        entries = [info.get(orth) or entry(orth) for orth in orths]
         starts = [0]
         seen_final = False
         for i, (_, punct, final, _) in enumerate(entries):
@@ -115,7 +129,7 @@ class Lexicon:
         for s, e in zip(starts, starts[1:]):
             for a in range(s, e, MAX_SENTENCE_TOKENS):
                 b = min(a + MAX_SENTENCE_TOKENS, e)
-                spans.append((a, b, arr[a][1], arr[b - 1][1] + entries[b - 1][3]))
+                spans.append((a, b, starts_at[a], starts_at[b - 1] + entries[b - 1][3]))
         return [e[0] for e in entries], spans
 
 
@@ -236,7 +250,7 @@ def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str
         context = " ".join(x for x in lemmas if x)
         for i, (first, end, start_char, end_char) in enumerate(sents):
             raw = body[start_char:end_char]
-            text = re.sub(r"\s*\n\s*", " ", raw.strip())  # a paragraph rejoined across a line gap
+            text = LINE_GAP.sub(" ", raw.strip())  # a paragraph rejoined across a line gap
             own = " ".join(x for x in lemmas[first:end] if x)
             question = text.endswith("?")
             if question and i + 1 < len(sents):  # the answers that follow read under the question
@@ -254,7 +268,7 @@ def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str
                 headings=headings,
                 context=context,
                 negated=any(x in NEGATION for x in lemmas[first:end]),
-                exceptions=tuple(m.group(0).strip() for m in EXCEPTION.finditer(text)),
+                exceptions=exceptions_in(text),
                 lead_in=clause.lead_in or "",
                 durations=durations(f"{clause.lead_in} {text}" if clause.lead_in else text),
                 terms=tags,
