@@ -112,9 +112,8 @@ def make_line(words: list[Word]) -> Line:
     words.sort(key=_X0)
     sizes = sorted(map(_SIZE, words))
     marked = [w for w in words if w.text.strip(BULLETS)]          # words other than bullets
-    ln = Line(words=words, x0=min(map(_X0, words)), top=min(map(_TOP, words)), x1=max(map(_X1, words)),
-              bottom=max(map(_BOTTOM, words)), size=sizes[len(sizes) // 2],
-              bold=bool(marked) and all(w.bold for w in marked))
+    ln = Line(words, min(map(_X0, words)), min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
+              0, 0, sizes[len(sizes) // 2], bool(marked) and all(w.bold for w in marked))
     # words with no visible space between them are one (a reader splits text objects, not words: "DPA" + ",")
     parts = [words[0].text]
     a = words[0]

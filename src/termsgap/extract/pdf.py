@@ -158,31 +158,39 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
         words.append(Word(t, x0, top, max(x1, x0), bottom, size * 0.88 if size else bottom - top, bold, hy,
                           family))
 
+    append, known = words.append, obj_style.get
     for m in _WORD.finditer(text):
         i, j = m.span()
         box(tp, i, rp)
-        x0, top, x1, bottom = rect.left, page_h - rect.top, rect.right, page_h - rect.bottom
+        x0 = rect.left
+        top = page_h - rect.top
+        x1 = rect.right
+        bottom = page_h - rect.bottom
         if j - 1 > i:
             box(tp, j - 1, rp)
-            last_top, last_x1 = page_h - rect.top, rect.right
+            last_top = page_h - rect.top
+            last_x1 = rect.right
         else:
             last_top, last_x1 = top, x1
         h = bottom - top
         if h < 1.0:
             h = 1.0
-        if abs(last_top - top) <= 0.35 * h and last_x1 >= x0 - 0.5:
-            t = m.group()
+        if -0.35 * h <= last_top - top <= 0.35 * h and last_x1 >= x0 - 0.5:
+            t = text[i:j]
             if not t.isascii():
                 emit(i, j, (x0, top, x1, bottom), (0.0, 0.0, last_x1, 0.0))
                 continue
             # the common case, as emit() reads it: plain ASCII needs no cleaning, only "-" can end a line
-            hy = "-" if t[-1] == "-" and len(t) > 1 and (j >= n or text[j] in "\r\n") else ""
+            hy = "-" if t[-1] == "-" and j - i > 1 and (j >= n or text[j] in "\r\n") else ""
             key = getobj(tp, i) or 0
-            bold, size, family = obj_style.get(key) or object_style(key)
+            bold, size, family = known(key) or object_style(key)
+            if last_x1 < x0:
+                last_x1 = x0
             if size:
-                top = min(top, bottom - 0.88 * size)
-            words.append(Word(t, x0, top, last_x1 if last_x1 > x0 else x0, bottom,
-                              size * 0.88 if size else bottom - top, bold, hy, family))
+                y = bottom - 0.88 * size
+                append(Word(t, x0, y if y < top else top, last_x1, bottom, size * 0.88, bold, hy, family))
+            else:
+                append(Word(t, x0, top, last_x1, bottom, bottom - top, bold, hy, family))
             continue
         first = (x0, top, x1, bottom)
         # the word spans two lines (pdfium joins a hyphenated line end) or runs backwards: split it
