@@ -121,12 +121,38 @@ def test_evaluate_on_samples(tmp_path):
 
 
 def test_jobs_give_the_same_results(tmp_path):
+    """A folder is checked in parallel by default (--jobs auto): the same report as one process, or two."""
     docs = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".md", ".html", ".docx", ".pdf") and p.stem != "README")
     outs = []
-    for jobs in ("1", "2"):
-        out = tmp_path / jobs
-        run("scan", *docs, "--jobs", jobs, "--out", out, "--format", "json", "-q")
+    for jobs in ("1", "2", None):
+        out = tmp_path / (jobs or "auto")
+        run("scan", SAMPLES, *(["--jobs", jobs] if jobs else []), "--out", out, "--format", "json", "-q")
         data = json.loads((out / "report.json").read_text())
         data.pop("created")
         outs.append(data)
-    assert outs[0] == outs[1] and len(outs[0]["documents"]) == len(docs)
+    assert outs[0] == outs[1] == outs[2] and len(outs[0]["documents"]) == len(docs)
+
+
+def test_jobs_auto_is_the_cores_at_most_one_per_document(monkeypatch):
+    from termsgap import engine
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 8)
+    assert [engine.worker_count("auto", n) for n in (0, 1, 3, 20)] == [1, 1, 3, 8]
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: None)
+    assert engine.worker_count("auto", 5) == 1 and engine.worker_count(3, 1) == 3
+    r = run("scan", GOOD, "--jobs", "0")
+    assert r.exit_code == 2 and "neither 'auto' nor a number" in r.output
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    """--help and --version stay fast: spaCy, numpy, pdfplumber, WeasyPrint, scikit-learn (and pydantic) load
+    when a command first needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, termsgap.cli; heavy = ('spacy', 'numpy', 'pdfplumber', 'weasyprint', 'sklearn', "
+            "'pydantic', 'pypdfium2'); print(' '.join(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+

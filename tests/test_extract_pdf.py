@@ -38,6 +38,17 @@ def table(tmp_path_factory):
     return _write(tmp_path_factory, "table.pdf", F.table_pdf())
 
 
+def test_reopening_the_document_every_few_pages_reads_the_same(header_footer, monkeypatch):
+    """pdfium's memory is released by opening the document again every PAGES_PER_OPENING pages: the text, blocks
+    and styles (bold headings, font families read through font handles) are what one opening reads."""
+    from termsgap.extract import pdf
+
+    once = load(header_footer)
+    assert once.pages >= 4 and any(b.kind == "heading" for b in once.blocks)
+    monkeypatch.setattr(pdf, "PAGES_PER_OPENING", 1)
+    assert load(header_footer) == once
+
+
 # --------------------------------------------------------------------------- two columns, hyphenation, clauses
 
 def test_two_columns_read_left_column_then_right(two_column):

@@ -89,3 +89,17 @@ def test_silence_is_not_addressed_with_no_evidence(checklist):
     facts = facts_of(TIERS, checklist)
     assert facts["security.audits"].answer == "not-addressed" and not facts["security.audits"].evidence
     assert len(facts) == 19
+
+
+def test_analysing_sentence_by_sentence_gives_the_facts_of_the_whole_annotated_document(tmp_path, checklist):
+    """engine.analyse streams sentences through the detectors (memory for one clause, not the document): the
+    facts are those of the annotated document read whole."""
+    from termsgap import engine
+    from termsgap.learn.model import load_model
+
+    path = tmp_path / "zephyr.md"
+    path.write_text(TIERS + OVERRIDE + SPLIT, encoding="utf-8")
+    streamed = engine.analyse(path, checklist)
+    whole = engine.facts_of(engine.read(path, checklist), checklist, load_model())
+    assert streamed == whole
+    assert any(f.answer != "not-addressed" for f in streamed.facts)

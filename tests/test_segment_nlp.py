@@ -104,7 +104,7 @@ def test_no_model_download(monkeypatch):
     """The pipeline is blank English plus lookup tables shipped in a package: nothing is fetched."""
     from termsgap.nlp.pipeline import get_nlp
     nlp, table = get_nlp()
-    assert nlp.pipe_names == ["sentencizer"]
+    assert nlp.pipe_names == []          # the tokenizer alone: sentences are split from its token ids
     assert table.get("retained") == "retain"
 
 
@@ -121,3 +121,40 @@ def test_a_paragraph_cut_at_a_line_gap_reads_whole(checklist):
                            "unless the law forbids it.")
     # the span still points at the source text, gap included
     assert doc.text[joined.location.start:joined.location.end].split() == joined.text.split()
+
+
+SENTENCE_TEXTS = [
+    "Quillon keeps logs for 30 days. It deletes them after that! Does it share them? No.",
+    "See Section 4.2 (Retention)... Then read the annex.  Two spaces follow this one.\n\nA new line starts here",
+    "The Client may object within ten (10) days.\" Quillon replies. \u201cQuoted.\u201d Next one",
+    "e.g. this is not a sentence end, i.e. neither is this; the U.S. office, however, is one.",
+    "Ends with marks?! And more... And an ellipsis \u2026 then text. 3.5 stays whole. Last",
+    "", "   ", ".", "No final mark", "!!! ??? ...", "A. B. C.", "(a) first; (b) second. (c) third",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_TEXTS)
+def test_sentences_are_spacys_sentencizer(text):
+    """Sentences are split from token ids with the rule of spaCy's Sentencizer: the same boundaries."""
+    import spacy
+
+    from termsgap.nlp.pipeline import lexicon
+
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    doc = reference(text)
+    lex = lexicon()
+    lemmas, sents = lex.read(lex.nlp.make_doc(text))
+    assert [(s.start, s.end, s.start_char, s.end_char) for s in doc.sents] == sents
+    assert len(lemmas) == len(doc)
+
+
+def test_overlong_sentences_are_read_in_pieces():
+    from termsgap.nlp.pipeline import MAX_SENTENCE_TOKENS, lexicon
+
+    lex = lexicon()
+    text = " ".join(["word"] * (2 * MAX_SENTENCE_TOKENS + 5)) + ". Short one."
+    _, sents = lex.read(lex.nlp.make_doc(text))
+    assert [(a, b) for a, b, _, _ in sents] == [(0, 300), (300, 600), (600, 2 * MAX_SENTENCE_TOKENS + 6),
+                                                 (2 * MAX_SENTENCE_TOKENS + 6, 2 * MAX_SENTENCE_TOKENS + 9)]
+    assert text[sents[-1][2]:sents[-1][3]] == "Short one."

@@ -6,6 +6,7 @@ becomes a DocumentFacts with status "error" and a one-line reason; the other fil
 """
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -15,9 +16,11 @@ from . import __version__
 from .extract import InputError, load
 from .extract.segment import segment
 from .facts import Checklist, detect
+from .facts.detect import detect_sentences
 from .learn.model import ReaderModel, load_model
 from .models import AnnotatedDocument, DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
 from .nlp import annotate
+from .nlp.pipeline import find_definitions, read_sentences
 from .policy import Policy, judge
 from .policy.waivers import apply_waivers
 from .vendors import group as group_vendors
@@ -47,9 +50,15 @@ def failed(path: str | Path, exc: Exception) -> DocumentFacts:
 def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False,
             reader: Optional[ReaderModel] = None) -> DocumentFacts:
     """Read one document and answer every question of the checklist (with the shipped learned reader unless
-    another is given); never raises for bad input."""
+    another is given); never raises for bad input. Sentences are read and answered one clause at a time, so a
+    long document does not hold all of them (the same facts as facts_of(read(...)))."""
     try:
-        return facts_of(read(path, checklist, ocr=ocr), checklist, reader or load_model())
+        document = load(path, ocr=ocr)
+        clauses = segment(document)
+        sentences = read_sentences(clauses, find_definitions(clauses, checklist.concept_patterns))
+        return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
+                             pages=document.pages, warnings=document.warnings, clauses=clauses,
+                             facts=detect_sentences(sentences, checklist, reader or load_model()))
     except Exception as exc:  # a bug must not cost the user the other documents
         return failed(path, exc)
 
@@ -59,12 +68,21 @@ def _analyse_job(args: tuple[str, Checklist, bool, Optional[str]]) -> DocumentFa
     return analyse(path, checklist, ocr=ocr, reader=load_model(model))
 
 
-def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int = 1, ocr: bool = False,
+def worker_count(jobs: int | str, documents: int) -> int:
+    """Processes for `documents` files: a number as given, or "auto": the machine's cores (os.cpu_count()), no
+    more than one per document."""
+    if jobs == "auto":
+        return max(1, min(os.cpu_count() or 1, documents))
+    return int(jobs)
+
+
+def analyse_all(paths: Iterable[str | Path], checklist: Checklist, *, jobs: int | str = 1, ocr: bool = False,
                 model: Optional[str] = None,
                 progress: Optional[Callable[[DocumentFacts], None]] = None) -> list[DocumentFacts]:
     """Analyse files in order with the learned reader in `model` (a directory; None: the shipped one); with
-    jobs > 1 in parallel processes (same results, same order)."""
+    jobs > 1 (or "auto", see worker_count) in parallel processes (same results, same order)."""
     paths = [str(p) for p in paths]
+    jobs = worker_count(jobs, len(paths))
     out: list[DocumentFacts] = []
     if jobs > 1 and len(paths) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -105,7 +123,7 @@ def judge_all(documents: Iterable[DocumentFacts], policy: Policy, *, vendor: Opt
     return result.model_copy(update={"documents": described, "vendors": by_vendor})
 
 
-def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int | str = 1,
           ocr: bool = False, model: Optional[str] = None, waivers: Iterable[Waiver] = (),
           today: date | str | None = None, named: Mapping[str, str] = {}, folders: Mapping[str, str] = {},
           progress: Optional[Callable[[DocumentFacts], None]] = None) -> tuple[list[DocumentFacts], RunResult]:
@@ -116,7 +134,7 @@ def check(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] 
                             named=named, folders=folders)
 
 
-def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int = 1,
+def scan(paths: Iterable[str | Path], policy: Policy, *, vendor: Optional[str] = None, jobs: int | str = 1,
          ocr: bool = False, model: Optional[str] = None,
          progress: Optional[Callable[[DocumentFacts], None]] = None) -> RunResult:
     return check(paths, policy, vendor=vendor, jobs=jobs, ocr=ocr, model=model, progress=progress)[1]

@@ -4,10 +4,12 @@ from __future__ import annotations
 import sys
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..policy import DEFAULT_POLICY, POLICY_DIR, Policy, PolicyError, load_policy
+if TYPE_CHECKING:
+    from ..policy import Policy
 
 INPUT_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 
@@ -18,6 +20,24 @@ class ExitCode(IntEnum):
     USAGE = 2
     CHANGED = 3
     WORSE = 4
+
+
+class Jobs(click.ParamType):
+    """--jobs: "auto" (the machine's cores, at most one per document; see engine.worker_count) or 1 to 64."""
+
+    name = "jobs"
+
+    def convert(self, value, param, ctx):
+        if value == "auto" or isinstance(value, int) and 1 <= value <= 64:
+            return value
+        if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 64:
+            return int(value)
+        self.fail(f"{value!r} is neither 'auto' nor a number from 1 to 64", param, ctx)
+
+
+JOBS = click.option("--jobs", "-j", type=Jobs(), default="auto", show_default=True,
+                    help="Documents checked in parallel processes: auto (the machine's cores, at most one per "
+                         "document) or a number.")
 
 
 def fail(message: str) -> "NoReturn":  # noqa: F821
@@ -46,12 +66,16 @@ def parse_formats(values: tuple[str, ...], out: str | None) -> list[str]:
 
 def policy_names() -> list[str]:
     """The names of the policies shipped in policies/ (every YAML file there but the checklist)."""
+    from ..policy import POLICY_DIR
+
     return sorted(p.stem for p in POLICY_DIR.glob("*.yaml") if p.stem != "checklist")
 
 
 def resolve_policy(name_or_path: str | None, where: str = "--policy") -> Policy:
     """A policy file path, or the name of one in policies/ ('default', 'strict-eu'); `where` names the option
     (or configuration key) in the error for a policy that is neither."""
+    from ..policy import DEFAULT_POLICY, POLICY_DIR, PolicyError, load_policy
+
     candidate = Path(name_or_path) if name_or_path else DEFAULT_POLICY
     if not candidate.exists() and name_or_path:
         if (POLICY_DIR / f"{name_or_path}.yaml").exists():

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import engine
-from ..evaluate import document_key, format_table, format_wrong, load_gold, score
-from .common import check_model, expand_inputs, fail, resolve_policy
+from .common import JOBS, check_model, expand_inputs, fail, resolve_policy
 
 
 @click.command()
@@ -18,8 +16,7 @@ from .common import check_model, expand_inputs, fail, resolve_policy
 @click.option("--wrong", "wrong_file", type=click.Path(dir_okay=False), default=None,
               help="Write the rows the engine got wrong, with its evidence, to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents checked in parallel processes.")
+@JOBS
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
               envvar="TERMSGAP_MODEL", show_envvar=True,
               help="Learned reader from `termsgap train` (default: the one shipped).")
@@ -29,6 +26,9 @@ def evaluate(gold_dir, docs, policy_ref, wrong_file, as_json, jobs, model_dir):
     Prints a per-question table and a summary line: answer accuracy, addressed precision/recall/F1,
     evidence hit rate, false assurance (compliant answers where the gold is not), review rate.
     """
+    from .. import engine
+    from ..evaluate import document_key, format_table, format_wrong, load_gold, score
+
     policy = resolve_policy(policy_ref)
     check_model(model_dir)
     gold = load_gold(Path(gold_dir))

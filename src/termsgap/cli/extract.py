@@ -5,8 +5,6 @@ import json
 
 import click
 
-from ..extract import InputError, load
-from ..extract.segment import segment
 from .common import fail
 
 
@@ -21,6 +19,9 @@ def extract(file, fmt, ocr):
 
     Environment: TERMSGAP_MAX_INPUT_BYTES and TERMSGAP_MAX_DOCX_INFLATED (limits on the file read).
     """
+    from ..extract import InputError, load
+    from ..extract.segment import segment
+
     try:
         document = load(file, ocr=ocr)
     except InputError as exc:

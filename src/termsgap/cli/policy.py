@@ -5,8 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..policy import PolicyError, load_policy
-from .common import POLICY_DIR, fail, resolve_policy
+from .common import fail, resolve_policy
 
 
 @click.group()
@@ -17,6 +16,8 @@ def policy():
 @policy.command("list")
 def list_():
     """The policies shipped in policies/ and the questions of the checklist."""
+    from ..policy import POLICY_DIR, PolicyError, load_policy
+
     for path in sorted(POLICY_DIR.glob("*.yaml")):
         try:
             p = load_policy(path)
@@ -59,6 +60,8 @@ def show(question_id, policy_ref):
 @click.argument("file", type=click.Path(dir_okay=False))
 def validate(file):
     """Validate a policy file and the checklist it uses; every problem is listed with file, question, field."""
+    from ..policy import PolicyError, load_policy
+
     try:
         p = load_policy(Path(file))
     except PolicyError as exc:

@@ -7,12 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import engine
-from ..models import FAIL_ON
-from ..report import DEFAULT_FORMATS, available_formats, render, summary_text, write_reports
-from ..report.terminal import want_color
-from ..vendors import folder_vendors
-from .common import ExitCode, check_model, expand_inputs, fail, parse_formats, resolve_policy, vendors_or_fail
+from .common import JOBS, ExitCode, check_model, expand_inputs, fail, parse_formats, resolve_policy, vendors_or_fail
 from .config import SCAN_KEYS, config_option, source_of
 from .history import waivers_or_fail, store_scan
 
@@ -45,15 +40,15 @@ def _selection(ctx, checklist, check, skip) -> tuple[str, ...] | None:
 @click.option("--policy", "policy_ref", default=None, help="Policy file or name in policies/ (default: default).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), default=None,
               help="Report folder (default: reports/<timestamp>/); '-' writes one text format to standard output.")
-@click.option("--format", "formats", multiple=True, default=(",".join(DEFAULT_FORMATS),), show_default=True,
-              help=f"Report formats to write: a comma list, repeatable ({', '.join(available_formats())}).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Documents checked in parallel processes.")
+@click.option("--format", "formats", multiple=True, default=("json,html,pdf",), show_default=True,
+              help="Report formats to write: a comma list, repeatable (json, html, pdf, pdf-summary, md, sarif, csv, "
+                   "xlsx, junit, comparison-csv).")
+@JOBS
 @click.option("--ocr", is_flag=True, help="OCR image-only pages with tesseract, where installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
               envvar="TERMSGAP_MODEL", show_envvar=True,
               help="Learned reader from `termsgap train` (default: the one shipped).")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="gap", show_default=True,
+@click.option("--fail-on", type=click.Choice(["gap", "review", "partial", "never"]), default="gap", show_default=True,
               help="The verdicts that exit 1: gap; review (gap or review); partial (gap, review or partial); never.")
 @click.option("--soft-fail", is_flag=True, help="Exit 0 whatever the findings (2 still means a usage or input error).")
 @click.option("--check", multiple=True, callback=_ids, metavar="ID,...",
@@ -91,6 +86,11 @@ def scan(ctx, inputs, vendor, vendors_file, policy_ref, out_dir, formats, jobs, 
     (no colours), COLUMNS (summary width), TERMSGAP_MAX_INPUT_BYTES and
     TERMSGAP_MAX_DOCX_INFLATED (input limits).
     """
+    from .. import engine
+    from ..report import render, summary_text, write_reports
+    from ..report.terminal import want_color
+    from ..vendors import folder_vendors
+
     formats = parse_formats(formats, out_dir)
     to_stdout = out_dir == "-"
     policy = resolve_policy(policy_ref, source_of(ctx, "policy_ref", "--policy"))

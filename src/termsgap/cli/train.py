@@ -5,7 +5,6 @@ from pathlib import Path
 
 import click
 
-from ..learn.build import build_model
 from .common import expand_inputs, fail, resolve_policy
 
 
@@ -26,6 +25,8 @@ def train(gold_dir, docs, out_dir, annotations, passages, policy_ref):
     annotations, where given, label every sentence. With documents of three or more vendors (the first part of
     a gold file's name, vendor__document__date), confidence is calibrated leave-one-vendor-out. Deterministic.
     """
+    from ..learn.build import build_model
+
     policy = resolve_policy(policy_ref)
     paths = expand_inputs(docs, recursive=True)
     if not paths:

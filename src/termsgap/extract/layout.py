@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import attrgetter
 from typing import Optional
 
 # --------------------------------------------------------------------------- characters
@@ -68,7 +70,7 @@ class Word:
 
 @dataclass(slots=True)
 class Line:
-    words: list[Word]
+    words: list[Word]     # () once the line is laid out (slim)
     x0: float
     top: float
     x1: float
@@ -89,7 +91,7 @@ class Line:
         if self.words:
             self.hy = self.words[-1].hy
             self.x_text = self.words[1].x0 if len(self.words) > 1 else None
-            self.words = []
+            self.words = ()
 
     @property
     def height(self) -> float:
@@ -103,21 +105,26 @@ class Table:
     cells: list[list[str]] = field(default_factory=list)
 
 
+_X0, _X1, _TOP, _BOTTOM, _SIZE = (attrgetter(a) for a in ("x0", "x1", "top", "bottom", "size"))
+
+
 def make_line(words: list[Word]) -> Line:
-    words.sort(key=lambda w: w.x0)
-    sizes = sorted(w.size for w in words)
-    ln = Line(words=words, x0=min(w.x0 for w in words), top=min(w.top for w in words),
-              x1=max(w.x1 for w in words), bottom=max(w.bottom for w in words),
-              size=sizes[len(sizes) // 2], bold=all(w.bold for w in words if w.text.strip(BULLETS)) and any(
-                  w.text.strip(BULLETS) for w in words))
+    words.sort(key=_X0)
+    sizes = sorted(map(_SIZE, words))
+    marked = [w for w in words if w.text.strip(BULLETS)]          # words other than bullets
+    ln = Line(words, min(map(_X0, words)), min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
+              0, 0, sizes[len(sizes) // 2], bool(marked) and all(w.bold for w in marked))
     # words with no visible space between them are one (a reader splits text objects, not words: "DPA" + ",")
     parts = [words[0].text]
-    for a, b in zip(words, words[1:]):
-        if b.x0 - a.x1 < 0.08 * max(a.bottom - a.top, 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
+    a = words[0]
+    for b in words[1:]:
+        h = a.bottom - a.top
+        if b.x0 - a.x1 < 0.08 * (h if h > 1.0 else 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
                 and a.text not in BULLETS:
             parts[-1] += b.text
         else:
             parts.append(b.text)
+        a = b
     ln.text = " ".join(parts)
     fonts = {w.font for w in words if w.text not in BULLETS}
     ln.font = fonts.pop() if len(fonts) == 1 else 0
@@ -130,14 +137,15 @@ def segments(words: list[Word]) -> list[list[Word]]:
     """Runs of words that follow each other in content order on one baseline."""
     segs: list[list[Word]] = []
     cur: list[Word] = []
+    p = None
     for w in words:
-        if cur:
-            p = cur[-1]
+        if p is not None:
             h = max(p.bottom - p.top, w.bottom - w.top, 1.0)
             if abs(w.top - p.top) > 0.35 * h or w.x0 < p.x1 - 0.5 * h or w.x0 - p.x1 > 4 * h:
                 segs.append(cur)
                 cur = []
         cur.append(w)
+        p = w
     if cur:
         segs.append(cur)
     return segs
@@ -149,11 +157,14 @@ def find_gutter(segs: list[list[Word]], width: float, height: float) -> Optional
     if len(body) < 6:
         return None
     lo, hi = int(width * 0.25), int(width * 0.75)
-    cover = [0] * (hi - lo + 1)
+    # how many segments cover each point of the middle half: +1 where a segment starts, -1 after it ends
+    steps = [0] * (hi - lo + 2)
     for s in body:
-        a, b = int(s[0].x0), int(s[-1].x1 + 0.999)
-        for x in range(max(a, lo), min(b, hi) + 1):
-            cover[x - lo] += 1
+        a, b = max(int(s[0].x0), lo) - lo, min(int(s[-1].x1 + 0.999), hi) - lo
+        if a <= b:
+            steps[a] += 1
+            steps[b + 1] -= 1
+    cover = list(accumulate(steps[:-1]))
     limit = max(1, int(0.12 * len(body)))
     best: Optional[tuple[int, int]] = None
     run_start = None
@@ -201,6 +212,13 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
             parts.append((0, s))
             continue
         g0, g1 = gutter
+        # most segments lie wholly on one side (a word's x1 >= x0, and the gutter is at least 3 points wide)
+        if max(map(_X1, s)) <= g0 + 1:
+            parts.append((1, s))
+            continue
+        if min(map(_X0, s)) >= g1 - 1:
+            parts.append((2, s))
+            continue
         if any(w.x0 < g1 - 1 and w.x1 > g0 + 1 for w in s):
             parts.append((0, s))
             continue
@@ -211,32 +229,32 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
         if right:
             parts.append((2, right))
     parts.sort(key=lambda p: (p[1][0].top, p[1][0].x0))
-    lines: list[Line] = []
-    open_: list[tuple[int, list[Word]]] = []
+    open_: list[list] = []           # [column, words, x0, x1] of the lines being gathered
     for col, ws in parts:
-        h = max(ws[0].bottom - ws[0].top, 1.0)
+        first = ws[0]
+        h = max(first.bottom - first.top, 1.0)
         x0 = min(w.x0 for w in ws)
         x1 = max(w.x1 for w in ws)
         target = None
         for cand in reversed(open_[-8:]):
-            ccol, cws = cand
+            ccol, cws, cx0, cx1 = cand
             if ccol != col:
                 continue
-            ch = max(cws[0].bottom - cws[0].top, 1.0)
-            if abs(cws[0].top - ws[0].top) > 0.35 * min(h, ch) and abs(cws[0].bottom - ws[0].bottom) > 0.35 * min(h, ch):
+            c0 = cws[0]
+            ch = max(c0.bottom - c0.top, 1.0)
+            if abs(c0.top - first.top) > 0.35 * min(h, ch) and abs(c0.bottom - first.bottom) > 0.35 * min(h, ch):
                 continue
-            cx0 = min(w.x0 for w in cws)
-            cx1 = max(w.x1 for w in cws)
             gap = x0 - cx1 if x0 >= cx0 else cx0 - x1
             if -0.5 * h <= gap <= 3 * max(h, ch):
                 target = cand
                 break
         if target is not None:
             target[1].extend(ws)
+            target[2], target[3] = min(target[2], x0), max(target[3], x1)
         else:
-            open_.append((col, list(ws)))
-    open_ = _merge_split_lines(open_)
-    for col, ws in open_:
+            open_.append([col, list(ws), x0, x1])
+    lines: list[Line] = []
+    for col, ws, _, _ in _merge_split_lines(open_):
         ln = make_line(ws)
         ln.col = col
         ln.page = page
@@ -244,29 +262,30 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
     return lines
 
 
-def _merge_split_lines(open_: list[tuple[int, list[Word]]]) -> list[tuple[int, list[Word]]]:
+def _merge_split_lines(open_: list[list]) -> list[list]:
     """Pieces of one line that the greedy pass left apart (text objects drawn out of order: the end of a line
     before its start) are joined: same column, same baseline, touching or close horizontally."""
     if len(open_) < 2:
         return open_
-    items = sorted(open_, key=lambda p: (p[1][0].bottom, min(w.x0 for w in p[1])))
-    out: list[tuple[int, list[Word]]] = []
-    for col, ws in items:
+    items = sorted(open_, key=lambda p: (p[1][0].bottom, p[2]))
+    out: list[list] = []
+    for item in items:
+        col, ws, x0, x1 = item
         h = max(ws[0].bottom - ws[0].top, 1.0)
-        x0, x1 = min(w.x0 for w in ws), max(w.x1 for w in ws)
         target = None
-        for ccol, cws in reversed(out[-4:]):
+        for cand in reversed(out[-4:]):
+            ccol, cws, cx0, cx1 = cand
             if ccol != col or abs(cws[0].bottom - ws[0].bottom) > 0.2 * h:
                 continue
-            cx0, cx1 = min(w.x0 for w in cws), max(w.x1 for w in cws)
             gap = x0 - cx1 if x0 >= cx0 else cx0 - x1
             if -0.5 * h <= gap <= 1.5 * h:
-                target = cws
+                target = cand
                 break
         if target is not None:
-            target.extend(ws)
+            target[1].extend(ws)
+            target[2], target[3] = min(target[2], x0), max(target[3], x1)
         else:
-            out.append((col, ws))
+            out.append(item)
     return out
 
 
@@ -365,21 +384,28 @@ def join_lines(lines: list[list[Word]], vocab: Optional["Vocab"] = None) -> str:
     return join_texts([(" ".join(w.text for w in ln), ln[-1].hy) for ln in lines if ln], vocab)
 
 
+_SPACE = re.compile(r"\s")
+
+
 def join_texts(lines: list[tuple[str, str]], vocab: Optional["Vocab"] = None) -> str:
-    """(line text, hyphen kind at its end) pairs to paragraph text."""
-    out = ""
+    """(line text, hyphen kind at its end) pairs to paragraph text, in time linear in its length."""
+    parts: list[str] = []
     prev_hy = ""
     for txt, hy in lines:
         if not txt:
             continue
-        if not out:
-            out = txt
+        if not parts:
+            parts.append(txt)
         elif prev_hy:
-            out = join_hyphen(out, prev_hy, txt, vocab)
+            # the hyphen is decided on the last word so far: rejoin only the parts that hold it
+            k = len(parts) - 1
+            while k > 0 and not _SPACE.search(parts[k][:-1] if parts[k].endswith("\n") else parts[k]):
+                k -= 1
+            parts[k:] = [join_hyphen("".join(parts[k:]), prev_hy, txt, vocab)]
         else:
-            out = out + " " + txt
+            parts.append(" " + txt)
         prev_hy = hy
-    return out
+    return "".join(parts)
 
 
 def join_hyphen(left_text: str, kind: str, right_text: str, vocab: Optional["Vocab"]) -> str:
@@ -495,6 +521,10 @@ class Vocab:
         return self._auto
 
     def add(self, text: str) -> None:
+        if text.isascii() and text.isalpha():   # most words: one plain word, no URL
+            low = text.lower()
+            self.words[low] = self.words.get(low, 0) + 1
+            return
         if URLISH_RE.search(text) and re.search(r"\w[./@]\w", text):
             return      # a URL or e-mail address: "com" of "openai.com" is no word of the text
         for tok in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):

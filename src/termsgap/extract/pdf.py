@@ -36,56 +36,69 @@ _CONFIDENTIAL = re.compile(r"\b(?:confidential|proprietary|draft)\b", re.I)
 
 # --------------------------------------------------------------------------- reading one page
 
+def _native(fn, restype, *argtypes):
+    """A pdfium function called with plain integers for its pointers: a third less overhead than pypdfium2's typed
+    binding, for the calls made once or twice per word."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_P, _I = ctypes.c_void_p, ctypes.c_int
+_LOOSE_BOX = _native(R.FPDFText_GetLooseCharBox, _I, _P, _I, _P)
+_TEXT_OBJECT = _native(R.FPDFText_GetTextObject, _P, _P, _I)
+_OBJECT_FONT = _native(R.FPDFTextObj_GetFont, _P, _P)
+_FONT_SIZE = _native(R.FPDFTextObj_GetFontSize, _I, _P, _P)
+_MATRIX = _native(R.FPDFPageObj_GetMatrix, _I, _P, _P)
+
+
 class _Fonts:
-    """Per-document cache: font handle -> bold; type size of a text object."""
+    """Per-document cache: font handle -> (bold, family id); the style of a text object."""
 
     def __init__(self) -> None:
-        self.font_bold: dict[int, bool] = {}
-        self.font_family: dict[int, int] = {}
+        self.faces: dict[int, tuple[bool, int]] = {}
         self.family_ids: dict[str, int] = {}
         self.buf = ctypes.create_string_buffer(256)
         self._size = ctypes.c_float()
         self._matrix = R.FS_MATRIX()
+        self._size_p, self._matrix_p = ctypes.addressof(self._size), ctypes.addressof(self._matrix)
 
-    def family(self, obj) -> int:
+    def style(self, obj: int) -> tuple[bool, float, int]:
+        """(bold, font size in points, font family id) of a text object given by its address; size 0.0 when
+        unknown."""
+        if not obj:
+            return False, 0.0, 0
+        font = _OBJECT_FONT(obj) or 0
+        face = self.faces.get(font)
+        if face is None:
+            handle = ctypes.cast(font, R.FPDF_FONT)
+            face = self.faces[font] = (self.bold(handle), self.family(handle))
+        return face[0], self.size(obj), face[1]
+
+    def family(self, font) -> int:
         """A small id per font family name (bold and italic faces share it); negative for monospaced fonts."""
-        font = R.FPDFTextObj_GetFont(obj)
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        hit = self.font_family.get(key)
-        if hit is None:
-            n = R.FPDFFont_GetFamilyName(font, self.buf, 256)
-            name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace").lower() if n else ""
-            name = re.sub(r"^[a-z]{6}\+", "", name)                 # subset prefix
-            name = re.sub(r"[-, ]?(bold|italic|oblique|regular|medium|light|semibold|black)\b.*", "", name)
-            fid = self.family_ids.setdefault(name, len(self.family_ids) + 1)
-            mono = bool(R.FPDFFont_GetFlags(font) & 1) or bool(_MONO_NAME.search(name))
-            hit = -fid if mono else fid
-            self.font_family[key] = hit
-        return hit
+        n = R.FPDFFont_GetFamilyName(font, self.buf, 256)
+        name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace").lower() if n else ""
+        name = re.sub(r"^[a-z]{6}\+", "", name)                 # subset prefix
+        name = re.sub(r"[-, ]?(bold|italic|oblique|regular|medium|light|semibold|black)\b.*", "", name)
+        fid = self.family_ids.setdefault(name, len(self.family_ids) + 1)
+        mono = bool(R.FPDFFont_GetFlags(font) & 1) or bool(_MONO_NAME.search(name))
+        return -fid if mono else fid
 
-    def size(self, obj) -> float:
+    def size(self, obj: int) -> float:
         """Font size times the scale of the object's matrix (the size a reader sees), 0.0 when unknown."""
-        if not R.FPDFTextObj_GetFontSize(obj, ctypes.byref(self._size)):
+        if not _FONT_SIZE(obj, self._size_p):
             return 0.0
-        if not R.FPDFPageObj_GetMatrix(obj, ctypes.byref(self._matrix)):
+        if not _MATRIX(obj, self._matrix_p):
             return 0.0
         m = self._matrix
         scale = abs(m.a * m.d - m.b * m.c) ** 0.5
         size = self._size.value * scale
         return size if 1.0 <= size <= 200.0 else 0.0
 
-    def bold(self, obj) -> bool:
-        font = R.FPDFTextObj_GetFont(obj)
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        hit = self.font_bold.get(key)
-        if hit is None:
-            n = R.FPDFFont_GetBaseFontName(font, self.buf, 256)
-            name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace") if n else ""
-            weight = R.FPDFFont_GetWeight(font)
-            flags = R.FPDFFont_GetFlags(font)
-            hit = bool(_BOLD_NAME.search(name)) or weight >= 600 or bool(flags & (1 << 18))
-            self.font_bold[key] = hit
-        return hit
+    def bold(self, font) -> bool:
+        n = R.FPDFFont_GetBaseFontName(font, self.buf, 256)
+        name = self.buf.raw[:max(n - 1, 0)].decode("latin-1", "replace") if n else ""
+        return bool(_BOLD_NAME.search(name)) or R.FPDFFont_GetWeight(font) >= 600 or \
+            bool(R.FPDFFont_GetFlags(font) & (1 << 18))
 
 
 #: stands at the second index of a surrogate pair, so text indices stay pdfium's character indices
@@ -93,7 +106,6 @@ ZWSP = "\u200b"
 
 
 def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> list[Word]:
-    raw = textpage.raw
     n = textpage.count_chars()
     if n <= 0:
         return []
@@ -102,26 +114,24 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
         text = "".join(c + ZWSP if ord(c) > 0xFFFF else c for c in text)
         if len(text) != n:
             raise ValueError(f"page text has {len(text)} characters for {n} indices")
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     rect = R.FS_RECTF()
-    rp = ctypes.byref(rect)
-    box = R.FPDFText_GetLooseCharBox
-    getobj = R.FPDFText_GetTextObject
+    rp = ctypes.addressof(rect)
+    box, getobj = _LOOSE_BOX, _TEXT_OBJECT
     obj_style: dict[int, tuple[bool, float, int]] = {}
     words: list[Word] = []
 
     def char_box(i: int) -> tuple[float, float, float, float]:
-        box(raw, i, rp)
+        box(tp, i, rp)
         return rect.left, page_h - rect.top, rect.right, page_h - rect.bottom
 
-    def style(i: int) -> tuple[bool, float, int]:
-        """(bold, font size in points, font family id) of the character's text object; size 0.0 when unknown."""
-        obj = getobj(raw, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        st = obj_style.get(key)
-        if st is None:
-            st = (fonts.bold(obj), fonts.size(obj), fonts.family(obj)) if key else (False, 0.0, 0)
-            obj_style[key] = st
+    def object_style(key: int) -> tuple[bool, float, int]:
+        st = obj_style[key] = fonts.style(key)
         return st
+
+    def style(i: int) -> tuple[bool, float, int]:
+        key = getobj(tp, i) or 0
+        return obj_style.get(key) or object_style(key)
 
     def emit(i: int, j: int, first: tuple, last: tuple) -> None:
         t = text[i:j].replace(ZWSP, "")
@@ -148,14 +158,41 @@ def read_words(textpage: pdfium.PdfTextPage, page_h: float, fonts: _Fonts) -> li
         words.append(Word(t, x0, top, max(x1, x0), bottom, size * 0.88 if size else bottom - top, bold, hy,
                           family))
 
+    append, known = words.append, obj_style.get
     for m in _WORD.finditer(text):
         i, j = m.span()
-        first = char_box(i)
-        last = char_box(j - 1) if j - 1 > i else first
-        h = max(first[3] - first[1], 1.0)
-        if abs(last[1] - first[1]) <= 0.35 * h and last[2] >= first[0] - 0.5:
-            emit(i, j, first, last)
+        box(tp, i, rp)
+        x0 = rect.left
+        top = page_h - rect.top
+        x1 = rect.right
+        bottom = page_h - rect.bottom
+        if j - 1 > i:
+            box(tp, j - 1, rp)
+            last_top = page_h - rect.top
+            last_x1 = rect.right
+        else:
+            last_top, last_x1 = top, x1
+        h = bottom - top
+        if h < 1.0:
+            h = 1.0
+        if -0.35 * h <= last_top - top <= 0.35 * h and last_x1 >= x0 - 0.5:
+            t = text[i:j]
+            if not t.isascii():
+                emit(i, j, (x0, top, x1, bottom), (0.0, 0.0, last_x1, 0.0))
+                continue
+            # the common case, as emit() reads it: plain ASCII needs no cleaning, only "-" can end a line
+            hy = "-" if t[-1] == "-" and j - i > 1 and (j >= n or text[j] in "\r\n") else ""
+            key = getobj(tp, i) or 0
+            bold, size, family = known(key) or object_style(key)
+            if last_x1 < x0:
+                last_x1 = x0
+            if size:
+                y = bottom - 0.88 * size
+                append(Word(t, x0, y if y < top else top, last_x1, bottom, size * 0.88, bold, hy, family))
+            else:
+                append(Word(t, x0, top, last_x1, bottom, bottom - top, bold, hy, family))
             continue
+        first = (x0, top, x1, bottom)
         # the word spans two lines (pdfium joins a hyphenated line end) or runs backwards: split it
         start, sb, pb = i, first, first
         for k in range(i + 1, j):
@@ -316,9 +353,14 @@ def ocr_words(page: pdfium.PdfPage, page_h: float) -> list[Word]:
 
 # --------------------------------------------------------------------------- the document
 
-def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Document:
+#: pdfium keeps every object it has parsed until its document is closed: the document is opened again after this
+#: many pages, so memory does not grow with the length of the document
+PAGES_PER_OPENING = 100
+
+
+def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == R.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
@@ -327,15 +369,20 @@ def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Docum
             raise InputError(path, "PDF uses an unsupported security handler")
         reason = str(exc).split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium" in str(exc) else str(exc)
         raise InputError(path, f"corrupt or truncated PDF ({reason.lower()})")
+
+
+def extract(path: Path, data: bytes, sha256: str, *, ocr: bool = False) -> Document:
+    opened = [_open(path, data)]       # the document open now (see PAGES_PER_OPENING)
     try:
         if data.rfind(b"%%EOF") == -1:
             raise InputError(path, "corrupt or truncated PDF (no end-of-file marker; the file was cut short)")
-        return _extract(path, pdf, sha256, ocr)
+        return _extract(path, data, opened, sha256, ocr)
     finally:
-        pdf.close()
+        opened[0].close()
 
 
-def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Document:
+def _extract(path: Path, data: bytes, opened: list[pdfium.PdfDocument], sha256: str, ocr: bool) -> Document:
+    pdf = opened[0]
     npages = len(pdf)
     if npages == 0:
         raise InputError(path, "corrupt or truncated PDF (no pages)")
@@ -347,6 +394,10 @@ def _extract(path: Path, pdf: pdfium.PdfDocument, sha256: str, ocr: bool) -> Doc
     image_only: list[int] = []
     tesseract = shutil.which("tesseract") if ocr else None
     for pno in range(npages):
+        if pno and pno % PAGES_PER_OPENING == 0:
+            pdf.close()
+            pdf = opened[0] = _open(path, data)
+            fonts.faces.clear()         # font handles belong to the document closed
         try:
             page = pdf[pno]
         except pdfium.PdfiumError as exc:

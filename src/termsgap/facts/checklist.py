@@ -16,12 +16,27 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import safeyaml
+from .literals import quick_test
+
+
+class Pattern:
+    """A compiled checklist pattern: `search(text)` is the regular expression's, run only on texts that hold the
+    literals every match needs (see literals.py)."""
+
+    __slots__ = ("regex", "pattern", "search")
+
+    def __init__(self, regex: re.Pattern):
+        self.regex = regex
+        self.pattern = regex.pattern
+        test = quick_test(regex)
+        search = regex.search
+        self.search = search if test is None else (lambda text: search(text) if test(text) else None)
 
 
 @lru_cache(maxsize=None)
-def _compile(expanded: str) -> re.Pattern:
+def _compile(expanded: str) -> Pattern:
     """One pattern object per distinct pattern, so the detectors can share a sentence's match results."""
-    return re.compile(factor(expanded))
+    return Pattern(re.compile(factor(expanded)))
 
 
 # --------------------------------------------------------------------------- pattern speed
@@ -177,15 +192,15 @@ class Checklist(Strict):
             pattern = new
         return pattern
 
-    def compile(self, pattern: str) -> re.Pattern:
+    def compile(self, pattern: str) -> Pattern:
         return _compile(self.expand(pattern))
 
     @cached_property
-    def concept_patterns(self) -> dict[str, re.Pattern]:
+    def concept_patterns(self) -> dict[str, Pattern]:
         return {k: self.compile(v) for k, v in self.concepts.items()}
 
     @cached_property
-    def tag_patterns(self) -> tuple[tuple[str, re.Pattern], ...]:
+    def tag_patterns(self) -> tuple[tuple[str, Pattern], ...]:
         """The vocabulary classes of the rules (macros and concepts that name words, not gaps like {w6})."""
         names = [k for k in {**self.macros, **self.concepts} if not re.fullmatch(r"w\d+", k)]
         return tuple((k, self.compile("{" + k + "}")) for k in sorted(names))

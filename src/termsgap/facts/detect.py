@@ -11,13 +11,13 @@ calibrated probability that the answer is right (learn.crossval.fit_calibration)
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from ..learn.model import Reading, ReaderModel
 from ..models import AnnotatedDocument, Basis, Evidence, Fact, ScopedAnswer, Sentence
 from ..nlp.pipeline import lemmatize
-from .checklist import Checklist, Question, Rule, ValueSpec
+from .checklist import Checklist, Pattern, Question, Rule, ValueSpec
 
 
 #: the "scope" of an answer another sentence gives for the same (main) scope: a reading, not a tier
@@ -44,7 +44,7 @@ class Memo:
         self.text = text
         self.seen: dict[int, bool] = {}
 
-    def __call__(self, pattern: re.Pattern) -> bool:
+    def __call__(self, pattern: Pattern) -> bool:
         key = id(pattern)
         hit = self.seen.get(key)
         if hit is None:
@@ -111,10 +111,10 @@ class CompiledQuestion:
         self.rules = [CompiledRule(cl, r) for r in q.rules]
 
 
-_COMPILED: dict[int, tuple[Checklist, list[CompiledQuestion], list[tuple[str, re.Pattern, bool]]]] = {}
+_COMPILED: dict[int, tuple[Checklist, list[CompiledQuestion], list[tuple[str, Pattern, bool]]]] = {}
 
 
-def _compiled(cl: Checklist) -> tuple[list[CompiledQuestion], list[tuple[str, re.Pattern, bool]]]:
+def _compiled(cl: Checklist) -> tuple[list[CompiledQuestion], list[tuple[str, Pattern, bool]]]:
     """Compiled rules per checklist object (kept alive in the cache so its id stays unique)."""
     entry = _COMPILED.get(id(cl))
     if entry is None or entry[0] is not cl:
@@ -124,7 +124,7 @@ def _compiled(cl: Checklist) -> tuple[list[CompiledQuestion], list[tuple[str, re
     return entry[1], entry[2]
 
 
-def evidence_of(s: Sentence, doc: AnnotatedDocument) -> Evidence:
+def evidence_of(s: Sentence) -> Evidence:
     loc = s.location
     return Evidence(quote=s.text, page=loc.page, line=loc.line, section=" > ".join(loc.section),
                     clause=loc.clause, start=loc.start, end=loc.end)
@@ -143,7 +143,7 @@ def _fmt(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, override: re.Pattern | None) -> Fact:
+def decide(cq: CompiledQuestion, hits: list[Hit], override: Pattern | None) -> Fact:
     q = cq.q
     signals = {h.answer for h in hits if h.scope is None}
     for combo in q.combos:
@@ -176,7 +176,7 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
     for h in mine:
         if h.sentence.text not in seen_quotes:
             seen_quotes.add(h.sentence.text)
-            evidence.append(evidence_of(h.sentence, doc))
+            evidence.append(evidence_of(h.sentence))
         if len(evidence) >= q.max_evidence:
             break
     others = {}
@@ -185,7 +185,7 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
             continue
         key = (h.answer, h.scope or OTHER_READING)
         others.setdefault(key, h)
-    scoped = tuple(ScopedAnswer(answer=a, value=_fmt(h.value), scope=sc, evidence=(evidence_of(h.sentence, doc),))
+    scoped = tuple(ScopedAnswer(answer=a, value=_fmt(h.value), scope=sc, evidence=(evidence_of(h.sentence),))
                    for (a, sc), h in others.items())
     rules = ", ".join(dict.fromkeys(h.rule for h in mine))
     return Fact(question=q.id, answer=chosen, value=_fmt(value), confidence=round(confidence, 2),
@@ -193,12 +193,22 @@ def decide(cq: CompiledQuestion, hits: list[Hit], doc: AnnotatedDocument, overri
 
 
 def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | None = None) -> tuple[Fact, ...]:
+    return detect_sentences(doc.sentences, checklist, reader)
+
+
+def detect_sentences(sentences: Iterable[Sentence], checklist: Checklist, reader: ReaderModel | None = None
+                     ) -> tuple[Fact, ...]:
+    """The facts of a document from its sentences in order, read once (they may come one at a time: only those
+    kept as evidence or candidates stay in memory)."""
     questions, scopes = _compiled(checklist)
     hits: dict[str, list[Hit]] = {cq.q.id: [] for cq in questions}
     candidates: dict[str, list] = {cq.q.id: [] for cq in questions}
     nearest: dict[str, list[tuple[float, Sentence]]] = {}  # per question, the two sentences closest to it
     skip = checklist.compile(checklist.skip) if checklist.skip else None
-    for s in doc.sentences:
+    gate = reader.gate if reader else 0.0
+    propose = reader.propose if reader else 0.0
+    known = set(reader.questions) if reader else set()
+    for s in sentences:
         if s.definition or (skip is not None and skip.search(s.lemmas)):
             continue
         exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
@@ -207,12 +217,22 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
             if not business and (rx.search(s.lemmas) or rx.search(s.headings)):
                 scope = name
                 break
-        readings = reader.read(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) if reader else None
+        # the model's reading, for the questions the sentence speaks to at all (the others run no rule)
+        readings = reader.read_relevant(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)) \
+            if reader else None
         memo = Memo(s.lemmas)
         for cq in questions:
-            reading = readings[cq.q.id] if readings else None
-            if reading is not None and reading.relevance < reader.gate:
-                continue  # the model reads this sentence as not speaking to the question at all: no rule runs
+            qid = cq.q.id
+            if readings is not None:
+                reading = readings.get(qid)
+                if reading is None:
+                    if qid not in known:
+                        raise KeyError(qid)
+                    continue
+                if reading.relevance < gate:
+                    continue
+            else:
+                reading = None
             for cr in cq.rules:
                 if not cr.matches(memo, exceptions, s):
                     continue
@@ -221,31 +241,31 @@ def detect(doc: AnnotatedDocument, checklist: Checklist, reader: ReaderModel | N
                 value = cr.value(s)
                 if cr.rule.value and cr.rule.value.required and value is None:
                     continue
-                hits[cq.q.id].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
-                                         cr.rule.name or cr.rule.answer, reading))
+                hits[qid].append(Hit(cr.rule.answer, cr.rule.confidence, s, value, scope,
+                                     cr.rule.name or cr.rule.answer, reading))
                 break
         if readings:
             for q, reading in readings.items():
-                if reading.relevance >= reader.gate:
+                if reading.relevance >= gate:
                     closest = nearest.setdefault(q, [])
                     closest.append((reading.relevance, s))
                     if len(closest) > 2:
                         closest.remove(min(closest, key=lambda c: c[0]))
-                if reading.relevance >= reader.propose:
+                if reading.relevance >= propose:
                     candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
     if reader is None:
-        return tuple(decide(cq, hits[cq.q.id], doc, override) for cq in questions)
+        return tuple(decide(cq, hits[cq.q.id], override) for cq in questions)
     facts = []
     for cq in questions:
         mine = reader.keep_relevant(hits[cq.q.id], cq.q.answers)
-        fact = decide(cq, mine, doc, override)
-        facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, []), doc, reader))
+        fact = decide(cq, mine, override)
+        facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, []), reader))
     return tuple(facts)
 
 
 def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sentence, Reading, str | None]],
-          nearest: list[tuple[float, Sentence]], doc: AnnotatedDocument, reader: ReaderModel) -> Fact:
+          nearest: list[tuple[float, Sentence]], reader: ReaderModel) -> Fact:
     """The rules' answer weighed by the model: its confidence becomes the calibrated probability of being right
     given how relevant the evidence is and how far the model agrees; where no rule answered, the model's own
     answer from the sentences it finds most relevant, if it is sure enough (reader.settle); and where nothing
@@ -268,7 +288,7 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
                 votes[a] = votes.get(a, 0.0) + r.relevance * p
     closest = sorted(nearest, key=lambda c: -c[0])
     top = closest[0][0] if closest else 0.0
-    nothing = Fact(question=q.id, answer="not-addressed", candidates=tuple(evidence_of(s, doc) for _, s in closest),
+    nothing = Fact(question=q.id, answer="not-addressed", candidates=tuple(evidence_of(s) for _, s in closest),
                    basis=Basis(kind="none", relevance=round(top, 3), agreement=0.0),
                    rationale=f"no rule matched; the closest sentence's relevance {top:.2f}")
     if not votes:
@@ -279,7 +299,7 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
         return reader.settle(nothing)
     relevance, agreement = support[0][1].relevance, support[0][1].answers[answer]
     basis = Basis(kind="model", relevance=round(relevance, 3), agreement=round(agreement, 3))
-    evidence = tuple(evidence_of(s, doc) for s, _ in support[:q.max_evidence])
+    evidence = tuple(evidence_of(s) for s, _ in support[:q.max_evidence])
     proposed = reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
                                   rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} "
                                             f"(no rule matched)"))

@@ -7,6 +7,7 @@ this one function.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NEGATORS = {"not", "no", "never", "n't", "cannot", "neither", "nor", "without"}
 _TOKEN = re.compile(r"[a-zκ0-9][a-zκ0-9'\-]*")
@@ -29,8 +30,21 @@ def features(lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[
             last_neg = i
         elif i - last_neg <= 3:
             out.append(f"n:{w}")
-    out += [f"h:{w}" for w in tokens(headings)]
-    out += [f"x:{w}" for w in tokens(exceptions)]
-    out += [f"c:{t}" for t in tags]
-    out += [f"cc:{a}+{b}" for i, a in enumerate(tags) for b in tags[i + 1:]]
+    out += _marked("h:", headings)
+    out += _marked("x:", exceptions)
+    out += _classes(tags)
     return out
+
+
+# the headings, exceptions and classes of sentences repeat (a section's sentences share their headings): their
+# features are made once
+
+
+@lru_cache(maxsize=4096)
+def _marked(prefix: str, text: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}{w}" for w in tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _classes(tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"c:{t}" for t in tags) + tuple(f"cc:{a}+{b}" for i, a in enumerate(tags) for b in tags[i + 1:])

@@ -111,21 +111,39 @@ class ReaderModel:
         return fact.model_copy(update={"confidence": confidence})
 
     def vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        cols = np.fromiter(sorted({self.column[f] for f in feats if f in self.column}), dtype=np.int64)
+        ids = set(map(self.column.get, feats))
+        ids.discard(None)
+        cols = np.array(sorted(ids), dtype=np.int64)
         if cols.size == 0:
             return cols, np.zeros(0, dtype=np.float32)
         vals = self.idf[cols]
         return cols, vals / np.linalg.norm(vals)
 
+    def relevances(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
+                   ) -> tuple[list[float], np.ndarray, np.ndarray]:
+        """P(the sentence speaks to q) for every question, with the sentence's feature vector."""
+        cols, vals = self.vector(features(lemmas, headings, exceptions, tags))
+        return (1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))).tolist(), cols, vals
+
     def read(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
              ) -> dict[str, Reading]:
         """Per question: how relevant the sentence is and, where it is relevant at all (the gate), the answer
         probabilities (skipped elsewhere: nothing uses them, and most sentences speak to few questions)."""
-        cols, vals = self.vector(features(lemmas, headings, exceptions, tags))
-        rel = (1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))).tolist()
+        rel, cols, vals = self.relevances(lemmas, headings, exceptions, tags)
         gate = self.gate
         return {q: Reading(rel[i], self.answer_probs(q, cols, vals) if rel[i] >= gate else {})
                 for i, q in enumerate(self.questions)}
+
+    def read_relevant(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
+                      ) -> dict[str, Reading]:
+        """read(), only for the questions the sentence is at least min(gate, propose) relevant to: the others
+        neither run rules nor propose answers."""
+        rel, cols, vals = self.relevances(lemmas, headings, exceptions, tags)
+        reading = self.meta["reading"]
+        gate = reading["gate"]
+        keep = min(gate, reading["propose"])
+        return {q: Reading(r, self.answer_probs(q, cols, vals) if r >= gate else {})
+                for q, r in zip(self.questions, rel) if r >= keep}
 
     def answer_probs(self, q: str, cols: np.ndarray, vals: np.ndarray) -> dict[str, float]:
         answers = self.answers[q]

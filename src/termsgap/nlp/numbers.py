@@ -53,7 +53,8 @@ def words_to_number(text: str) -> int | None:
     return total + current if seen else None
 
 
-UNIT_WORD = re.compile(r"(?:hour|hr|day|month|year)", re.IGNORECASE)
+#: what every DURATION match holds: a unit ending a word ("three" or "today" hold none)
+UNIT_WORD = re.compile(r"(?:hour|hr|day|month|year)s?\b", re.IGNORECASE)
 
 
 def durations(text: str) -> tuple[Duration, ...]:

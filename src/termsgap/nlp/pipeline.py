@@ -8,14 +8,34 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator, Protocol
 
 from ..models import AnnotatedDocument, Clause, Document, Sentence
 from ..extract.segment import CLAUSE_NO
 from .numbers import durations
 
+class Pattern(Protocol):
+    """A compiled pattern (re.Pattern, or a checklist pattern with the same search)."""
+
+    def search(self, text: str) -> object: ...
+
+
 NEGATION = {"not", "no", "never", "n't", "neither", "nor", "cannot"}
 EXCEPTION = re.compile(r"\b(unless|except(?: as| where| to the extent| for| that)?|other than|save (?:as|where)|"
                        r"excluding|provided,? however,? that|provided that)\b([^;.]*)", re.I)
+EXCEPTION_WORDS = ("unless", "except", "other than", "save ", "excluding", "provided")
+
+
+def exceptions_in(text: str) -> tuple[str, ...]:
+    """The 'unless ...', 'except ...' phrases of a sentence. An ASCII sentence (most) without any of their words
+    is not searched: its lower case holds every case-insensitive match."""
+    if text.isascii():
+        low = text.lower()
+        if not any(w in low for w in EXCEPTION_WORDS):
+            return ()
+    return tuple(m.group(0).strip() for m in EXCEPTION.finditer(text))
+
+
 DEFINITION = [
     # "Customer Content" means ... / “Inputs” refers to ...
     re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
@@ -43,14 +63,12 @@ KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "medi
 
 @lru_cache(maxsize=1)
 def get_nlp():
-    """Blank English with the rule-based sentencizer, and the English lemma lookup table of spacy-lookups-data
-    (read once; the lemmatizer pipe is not run, since lemma_text reads the table itself)."""
+    """Blank English (spaCy's tokenizer; no pipes, sentences are split by `Lexicon.read`) and the English lemma lookup
+    table of spacy-lookups-data (read once; no lemmatizer pipe either, the lemmas are read from the table)."""
     import spacy
     from spacy.lookups import load_lookups
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.initialize()
     nlp.max_length = MAX_CLAUSE_CHARS  # no parser or NER here: memory grows with the tokens alone
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
     return nlp, table
@@ -61,43 +79,77 @@ MAX_CLAUSE_CHARS = 100_000_000
 #: a "sentence" longer than this (a page without punctuation) is read in pieces, so rules stay linear in length
 MAX_SENTENCE_TOKENS = 300
 
-
-def pieces(doc):
-    """The sentences of a spaCy doc, the overlong ones cut into spans of MAX_SENTENCE_TOKENS tokens."""
-    for sent in doc.sents:
-        if len(sent) <= MAX_SENTENCE_TOKENS:
-            yield sent
-        else:
-            for i in range(sent.start, sent.end, MAX_SENTENCE_TOKENS):
-                yield doc[i:min(i + MAX_SENTENCE_TOKENS, sent.end)]
-
-
 KEPT_PUNCT = {"(", ")", ":", ";", ","}
+LINE_GAP = re.compile(r"\s*\n\s*")
 
 
-def token_lemmas(doc_or_span, table) -> list[str]:
-    """Lower-case lemmas of the tokens, spaces and punctuation other than ( ) : ; , dropped ('' in their place)."""
-    out = []
-    for tok in doc_or_span:
-        low = tok.lower_
-        if tok.is_space or (tok.is_punct and low not in KEPT_PUNCT):
-            out.append("")
-        else:
-            out.append(KEEP.get(low) or table.get(low, low))
-    return out
+class Lexicon:
+    """What reading needs of each distinct token text, worked out once per process and kept by spaCy's id of the
+    text (its ORTH hash): the lemma the rules see ('' for spaces and punctuation other than ( ) : ; ,), whether
+    it is punctuation, whether it ends a sentence, its length. A doc is then read from two integer arrays instead
+    of one Python object per token."""
+
+    def __init__(self) -> None:
+        from spacy.attrs import IDX, ORTH
+        from spacy.pipeline import Sentencizer
+
+        self.nlp, self.table = get_nlp()
+        self.attrs = [ORTH, IDX]
+        self.final = set(Sentencizer.default_punct_chars)
+        self.info: dict[int, tuple[str, bool, bool, int]] = {}
+
+    def entry(self, orth: int) -> tuple[str, bool, bool, int]:
+        lex = self.nlp.vocab[orth]
+        low, text = lex.lower_, lex.orth_
+        lemma = "" if lex.is_space or (lex.is_punct and low not in KEPT_PUNCT) else \
+            (KEEP.get(low) or self.table.get(low, low))
+        e = self.info[orth] = (lemma, lex.is_punct, text in self.final, len(text))
+        return e
+
+    def read(self, doc) -> tuple[list[str], list[tuple[int, int, int, int]]]:
+        """The token lemmas of a doc, and its sentences as (first token, end token, start char, end char): the
+        boundaries of spaCy's rule-based Sentencizer (a sentence starts at the first token after a run of
+        sentence-final marks that is not punctuation itself), overlong ones cut into pieces of
+        MAX_SENTENCE_TOKENS tokens, so rules stay linear in length."""
+        if not len(doc):
+            return [], []
+        orths, starts_at = doc.to_array(self.attrs).T.tolist()
+        info, entry = self.info, self.entry
+        entries = [info.get(orth) or entry(orth) for orth in orths]
+        starts = [0]
+        seen_final = False
+        for i, (_, punct, final, _) in enumerate(entries):
+            if seen_final and not punct and not final:
+                starts.append(i)
+                seen_final = False
+            elif final:
+                seen_final = True
+        starts.append(len(entries))
+        spans = []
+        for s, e in zip(starts, starts[1:]):
+            for a in range(s, e, MAX_SENTENCE_TOKENS):
+                b = min(a + MAX_SENTENCE_TOKENS, e)
+                spans.append((a, b, starts_at[a], starts_at[b - 1] + entries[b - 1][3]))
+        return [e[0] for e in entries], spans
 
 
-def lemma_text(doc_or_span, table) -> str:
-    return " ".join(x for x in token_lemmas(doc_or_span, table) if x)
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+def lemma_text(text: str) -> str:
+    """Lower-case lemmas of the words of `text`, spaces and punctuation other than ( ) : ; , dropped."""
+    lex = lexicon()
+    return " ".join(x for x in lex.read(lex.nlp.make_doc(text))[0] if x)
 
 
 @lru_cache(maxsize=4096)
 def lemmatize(text: str) -> str:
-    nlp, table = get_nlp()
-    return lemma_text(nlp.make_doc(text), table)
+    return lemma_text(text)
 
 
-def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern]) -> dict[str, tuple[str, ...]]:
+def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, Pattern]) -> dict[str, tuple[str, ...]]:
     """Defined term (lower case) -> concepts whose patterns its definition matches."""
     found: dict[str, tuple[str, ...]] = {}
     for c in clauses:
@@ -123,23 +175,28 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, re.Pattern
     return found
 
 
-def mark_terms(lemmas: str, definitions: dict[str, tuple[str, ...]], term_lemmas: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-    """Append a concept marker after each defined term: 'customer content κcontent' (κ is a word character no
-    English pattern matches inside, so 'once' does not match in a marker and \\bcontent does not). One pass, longest term
-    first, so 'personal data breach' is read as itself and not as 'personal data' + 'breach'."""
+def term_marker(definitions: dict[str, tuple[str, ...]], term_lemmas: dict[str, str]):
+    """A function that appends a concept marker after each defined term of a lemma string: 'customer content
+    κcontent' (κ is a word character no English pattern matches inside, so 'once' does not match in a marker and
+    \\bcontent does not), and returns the concepts marked. One pass, longest term first, so 'personal data breach'
+    is read as itself and not as 'personal data' + 'breach'."""
     terms = sorted((t for t in definitions if term_lemmas.get(t)), key=lambda t: -len(term_lemmas[t]))
     if not terms:
-        return lemmas, ()
+        return lambda lemmas: (lemmas, ())
     by_lemma = {term_lemmas[t]: definitions[t] for t in terms}
     rx = re.compile(r"\b(" + "|".join(re.escape(term_lemmas[t]) for t in terms) + r")\b")
-    tags: list[str] = []
 
-    def mark(m: re.Match) -> str:
-        concepts = by_lemma[m.group(1)]
-        tags.extend(concepts)
-        return m.group(0) + " " + " ".join(f"κ{c}" for c in concepts)
+    def mark_terms(lemmas: str) -> tuple[str, tuple[str, ...]]:
+        tags: list[str] = []
 
-    return rx.sub(mark, lemmas), tuple(dict.fromkeys(tags))
+        def mark(m: re.Match) -> str:
+            concepts = by_lemma[m.group(1)]
+            tags.extend(concepts)
+            return m.group(0) + " " + " ".join(f"κ{c}" for c in concepts)
+
+        return rx.sub(mark, lemmas), tuple(dict.fromkeys(tags))
+
+    return mark_terms
 
 
 def strip_number(text: str) -> tuple[str, int]:
@@ -174,43 +231,46 @@ def faq_statement(question: str, answer: str) -> str:
 
 
 def annotate(document: Document, clauses: tuple[Clause, ...],
-             concepts: dict[str, re.Pattern] | None = None) -> AnnotatedDocument:
-    nlp, table = get_nlp()
-    concepts = concepts or {}
-    definitions = find_definitions(clauses, concepts)
-    term_lemmas = {t: lemmatize(t) for t in definitions}
-    sentences: list[Sentence] = []
+             concepts: dict[str, Pattern] | None = None) -> AnnotatedDocument:
+    definitions = find_definitions(clauses, concepts or {})
+    return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(read_sentences(clauses, definitions)),
+                             definitions=definitions)
+
+
+def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str, ...]]) -> Iterator[Sentence]:
+    """The annotated sentences of the clauses in order, made one clause at a time (a reader that does not keep
+    them all needs memory for one clause, not for the whole document)."""
+    lex = lexicon()
+    mark_terms = term_marker(definitions, {t: lemmatize(t) for t in definitions})
     bodies = [strip_number(c.text) for c in clauses]
-    for clause, (body, shift), doc in zip(clauses, bodies, nlp.pipe(b for b, _ in bodies)):
+    for clause, (body, shift), doc in zip(clauses, bodies, map(lex.nlp.make_doc, (b for b, _ in bodies))):
         lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
-        lemmas = token_lemmas(doc, table)  # once per clause; sentences take their slice
+        lemmas, sents = lex.read(doc)  # once per clause; sentences take their slice
         headings = lemmatize(" > ".join(clause.location.section))
         context = " ".join(x for x in lemmas if x)
-        sents = list(pieces(doc))
-        for i, sent in enumerate(sents):
-            text = re.sub(r"\s*\n\s*", " ", sent.text.strip())  # a paragraph rejoined across a line gap
-            own = " ".join(x for x in lemmas[sent.start:sent.end] if x)
+        for i, (first, end, start_char, end_char) in enumerate(sents):
+            raw = body[start_char:end_char]
+            text = LINE_GAP.sub(" ", raw.strip())  # a paragraph rejoined across a line gap
+            own = " ".join(x for x in lemmas[first:end] if x)
             question = text.endswith("?")
             if question and i + 1 < len(sents):  # the answers that follow read under the question
-                answer = " ".join(x for x in lemmas[sents[i + 1].start:sents[i + 1].end] if x)
+                answer = " ".join(x for x in lemmas[sents[i + 1][0]:sents[i + 1][1]] if x)
                 lead = faq_statement(own, answer) + " : "
             if len(text) < 4 or (question and i + 1 < len(sents)):
                 continue
-            lem, tags = mark_terms(lead + own, definitions, term_lemmas)
-            start = clause.location.start + shift + sent.start_char
-            sentences.append(Sentence(
+            lem, tags = mark_terms(lead + own)
+            start = clause.location.start + shift + start_char
+            yield Sentence(
                 text=text,
                 clause_index=clause.index,
-                location=clause.location.model_copy(update={"start": start, "end": start + len(sent.text)}),
+                location=clause.location.model_copy(update={"start": start, "end": start + len(raw)}),
                 lemmas=lem,
                 headings=headings,
                 context=context,
-                negated=any(x in NEGATION for x in lemmas[sent.start:sent.end]),
-                exceptions=tuple(m.group(0).strip() for m in EXCEPTION.finditer(text)),
+                negated=any(x in NEGATION for x in lemmas[first:end]),
+                exceptions=exceptions_in(text),
                 lead_in=clause.lead_in or "",
                 durations=durations(f"{clause.lead_in} {text}" if clause.lead_in else text),
                 terms=tags,
                 definition=bool(DEFINITION[0].match(text)),
-            ))
-    return AnnotatedDocument(document=document, clauses=clauses, sentences=tuple(sentences),
-                             definitions=definitions)
+            )
