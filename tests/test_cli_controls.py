@@ -259,7 +259,7 @@ def test_pyproject_table_and_explicit_config(tmp_path, monkeypatch):
 @pytest.mark.parametrize("text, message", [
     ("fail-on: sometimes\n", ".termsgap.yaml: fail-on: 'sometimes' is not one of 'gap', 'review', 'partial', "
                              "'never'."),
-    ("jobs: 0\n", ".termsgap.yaml: jobs: 0 is not in the range 1<=x<=64."),
+    ("jobs: 0\n", ".termsgap.yaml: jobs: 0 is neither 'auto' nor a number from 1 to 64"),
     ("soft-fail: maybe\n", ".termsgap.yaml: soft-fail: 'maybe' is not a valid boolean."),
     ("colour: always\n", ".termsgap.yaml: unknown key 'colour' (known: policy, formats, waivers, db, fail-on, "
                          "soft-fail, check, skip-check, jobs, vendor, vendors, out)"),
@@ -269,7 +269,7 @@ def test_pyproject_table_and_explicit_config(tmp_path, monkeypatch):
                             "strict-eu)"),
     ("check: [security.audit]\n", ".termsgap.yaml: check: unknown question 'security.audit' (did you mean "
                                   "security.audits?)"),
-    ("fail-on: [gap\n", ".termsgap.yaml: not valid YAML: while parsing a flow sequence"),
+    ("fail-on: [gap\n", ".termsgap.yaml: not valid YAML: line 2, column 1: expected"),
     ("- gap\n", ".termsgap.yaml: the configuration is a mapping of settings (keys: policy, formats"),
 ])
 def test_a_bad_setting_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch, text, message):
@@ -323,3 +323,12 @@ def test_scan_help_names_its_formats_and_environment():
 def test_policy_list_shows_the_question_ids():
     text = run("policy", "list").output
     assert "strict-eu" in text and re.search(r"^  security\.audits +Are there audit rights", text, re.M)
+
+
+def test_fail_on_choices_are_the_result_model_s():
+    """scan names its --fail-on choices without importing the models (fast --help): they must stay the same."""
+    from termsgap.cli.scan import scan as scan_command
+    from termsgap.models import FAIL_ON
+
+    (option,) = [p for p in scan_command.params if p.name == "fail_on"]
+    assert list(option.type.choices) == list(FAIL_ON)
