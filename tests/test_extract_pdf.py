@@ -49,6 +49,21 @@ def test_reopening_the_document_every_few_pages_reads_the_same(header_footer, mo
     assert load(header_footer) == once
 
 
+def test_laid_out_lines_share_equal_coordinates_but_keep_the_sign_of_zero():
+    """A long document's lines repeat the same coordinates page after page: slim() keeps one float per value."""
+    from termsgap.extract.layout import Line, Word
+
+    numbers: dict[float, float] = {}
+    a = Line([Word("a", 0.1 * 3, 10.0, 20.0, 21.0)], 0.1 * 3, 10.0, 20.0, 21.0, size=9.0)
+    b = Line([Word("b", 0.3, 30.0, 20.0, 41.0), Word("c", -0.0, 30.0, 25.0, 41.0)], float("0.30000000000000004"),
+             30.0, 20.0, 41.0, size=9.0)
+    z = Line([Word("z", -0.0, 1.0, 2.0, 3.0)], -0.0, 1.0, 2.0, 3.0)
+    for ln in (a, b, z):
+        ln.slim(numbers)
+    assert a.x0 is b.x0 and a.x1 is b.x1 and a.size is b.size and a.words == () and b.x_text == -0.0
+    assert str(z.x0) == "-0.0" and z.hy == "" and z.x_text is None
+
+
 # --------------------------------------------------------------------------- two columns, hyphenation, clauses
 
 def test_two_columns_read_left_column_then_right(two_column):

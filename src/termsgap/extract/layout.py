@@ -86,12 +86,22 @@ class Line:
     x_text: Optional[float] = None   # where the second word starts (the text after a bullet or number)
     font: int = 0         # the font family of all its words (0 when mixed or unknown)
 
-    def slim(self) -> None:
-        """Forget the words once the line is laid out: memory stays proportional to the text."""
+    def slim(self, numbers: dict[float, float]) -> None:
+        """Forget the words once the line is laid out, and share equal coordinates and sizes through `numbers`
+        (one float object per value in a document; a page of lines repeats the previous page's): memory stays
+        proportional to the text."""
         if self.words:
             self.hy = self.words[-1].hy
             self.x_text = self.words[1].x0 if len(self.words) > 1 else None
             self.words = ()
+        share = numbers.setdefault       # zero is left alone: -0.0 == 0.0 but prints otherwise
+        self.x0 = share(self.x0, self.x0) if self.x0 else self.x0
+        self.top = share(self.top, self.top) if self.top else self.top
+        self.x1 = share(self.x1, self.x1) if self.x1 else self.x1
+        self.bottom = share(self.bottom, self.bottom) if self.bottom else self.bottom
+        self.size = share(self.size, self.size) if self.size else self.size
+        if self.x_text:
+            self.x_text = share(self.x_text, self.x_text)
 
     @property
     def height(self) -> float:

@@ -388,6 +388,7 @@ def _extract(path: Path, data: bytes, opened: list[pdfium.PdfDocument], sha256: 
         raise InputError(path, "corrupt or truncated PDF (no pages)")
     fonts = _Fonts()
     vocab = Vocab()
+    numbers: dict[float, float] = {}
     warnings: list[str] = []
     pages: list[list[Line]] = []
     dims: list[tuple[float, float]] = []
@@ -444,7 +445,7 @@ def _extract(path: Path, data: bytes, opened: list[pdfium.PdfDocument], sha256: 
                 it.col = _col_of(it, lines)
             ordered = reading_order(lines + items)
             for ln in ordered:
-                ln.slim()
+                ln.slim(numbers)
             pages.append(ordered)
         finally:
             page.close()

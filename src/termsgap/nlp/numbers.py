@@ -53,7 +53,7 @@ def words_to_number(text: str) -> int | None:
     return total + current if seen else None
 
 
-#: what every DURATION match holds: a unit ending a word ("three" or "today" hold none)
+#: what every DURATION match holds: a unit that ends a word ("three", "through" hold none)
 UNIT_WORD = re.compile(r"(?:hour|hr|day|month|year)s?\b", re.IGNORECASE)
 
 
