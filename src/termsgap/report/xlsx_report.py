@@ -69,9 +69,12 @@ def render_xlsx(result: RunResult) -> bytes:
     wrapped = Alignment(vertical="top", wrap_text=True)
 
     def append(ws, values) -> list:
-        """Add a row; every text stays text (never a formula or an error code), control characters dropped."""
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-        cells = list(ws[ws.max_row])
+        """Add a row; every text stays text (never a formula or an error code), control characters dropped.
+        (The row's cells are fetched one by one: `ws[ws.max_row]` scans the whole sheet, quadratic in rows.)"""
+        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+        ws.append(values)
+        row = ws._current_row  # the row `append` just wrote
+        cells = [ws.cell(row=row, column=i) for i in range(1, len(values) + 1)]
         for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
