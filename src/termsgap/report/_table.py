@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 
 from termsgap.models import DocumentResult, Finding, RunResult
 
-from . import _format as fmt
+from . import _format as fmt, board
 
 #: column headings, in order
 COLUMNS = ("vendor", "document", "question id", "question title", "answer", "value", "verdict", "confidence",
@@ -79,7 +79,7 @@ def comparison(result: RunResult) -> tuple[tuple[str, ...], list[tuple[tuple[Cel
     for q, title in questions:
         cells, verdicts = [q, title], ["", ""]
         for v in result.vendors:
-            vf = next((x for x in v.findings if x.question == q), None)
+            vf = board.finding(v, q)
             cells.append(f"{vf.finding.verdict.value}: {fmt.answer_phrase(vf.finding)}" if vf else "")
             verdicts.append(vf.finding.verdict.value if vf else "")
         out.append((tuple(cells), tuple(verdicts)))

@@ -184,8 +184,8 @@ def summary_text(result: RunResult, *, width: int | None = None, color: bool = F
 
     # per vendor, the documents whose clauses decide its answers, each with the findings to act on
     groups = []  # (vendor name, document, findings)
+    by_source = {d.source: d for d in result.documents}
     for vendor in result.vendors:
-        by_source = {d.source: d for d in result.documents}
         deciding: dict[str, list[Finding]] = {}
         for vf in vendor.findings:
             if vf.finding.verdict in fmt.TERMINAL_LISTED:
