@@ -38,7 +38,8 @@ def line(s: Score, rows=None) -> str:
 
 
 def calibration_table(s: Score, confidence: dict[tuple[str, str], float]) -> list[str]:
-    """Selective accuracy when the least confident share of pairs goes to review (not-addressed answers last)."""
+    """Selective accuracy when the least confident share of pairs goes to review ("not addressed" has a
+    calibrated confidence too, and an unsure one goes to review like any other answer)."""
     rows = sorted(s.rows, key=lambda r: confidence.get((r.document, r.question), 1.0))
     out = ["review rate  kept  selective_accuracy  false_assurance_kept"]
     for rate in (0.0, 0.05, 0.10, 0.20, 0.30):
@@ -107,8 +108,7 @@ def leave_one_vendor_out(args, policy, checklist, gold, insample_pdf: dict) -> d
     result = engine.judge_all(results, policy, checklist=checklist)
     docs = {document_key(d.source, set(gold)): d for d in result.documents}
     s = score({k: v for k, v in gold.items() if k in docs}, docs, policy)
-    confidence = {(k, f.question): (f.confidence if f.answer != "not-addressed" else 1.0)
-                  for k, fs in facts.items() for f in fs}
+    confidence = {(k, f.question): f.confidence for k, fs in facts.items() for f in fs}
     ins = insample_pdf["per_question"]
     print(f"\n== leave one vendor out, PDF renderings ({len(paths)} documents, {len(examples)} training examples, "
           f"{seconds:.0f} s)")

@@ -300,7 +300,5 @@ def weigh(fact: Fact, q: Question, hits: list[Hit], candidates: list[tuple[Sente
     relevance, agreement = support[0][1].relevance, support[0][1].answers[answer]
     basis = Basis(kind="model", relevance=round(relevance, 3), agreement=round(agreement, 3))
     evidence = tuple(evidence_of(s) for s, _ in support[:q.max_evidence])
-    proposed = reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
-                                  rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} "
-                                            f"(no rule matched)"))
-    return proposed if proposed.answer != "not-addressed" else reader.settle(nothing)
+    return reader.settle(Fact(question=q.id, answer=answer, evidence=evidence, basis=basis,
+                              rationale=f"model: relevance {relevance:.2f}, answer {agreement:.2f} (no rule matched)"))

@@ -73,11 +73,14 @@ class ReaderModel:
         """The model answers where no rule did only when its calibrated confidence reaches this."""
         return self.meta["reading"]["min_proposal"]
 
-    def confidence(self, basis: Basis) -> float:
+    def confidence(self, basis: Basis, question: str = "") -> float:
         """Calibrated P(the answer is right): a logistic map fitted on leave-one-vendor-out results (crossval.py)
-        from how relevant the evidence is, how far the model agrees and the rule's own confidence."""
-        w = self.meta["calibration"][basis.kind]
+        from how relevant the evidence is, how far the model agrees, the rule's own confidence and how often
+        answers of this kind to this question were right (some questions are harder to read than others)."""
+        calibration = self.meta["calibration"]
+        w = calibration[basis.kind]
         z = float(np.dot(w[1:], calibration_features(basis))) + w[0]
+        z += calibration.get("questions", {}).get(basis.kind, {}).get(question, 0.0)
         return 1.0 / (1.0 + math.exp(-z))
 
     @property
@@ -104,9 +107,14 @@ class ReaderModel:
         min_proposal is withdrawn (the caller falls back to not-addressed)."""
         if fact.basis is None:
             return fact
-        confidence = round(self.confidence(fact.basis), 2)
+        confidence = round(self.confidence(fact.basis, fact.question), 2)
         if fact.basis.kind == "model" and confidence < self.min_proposal:
-            return Fact(question=fact.question, answer="not-addressed", confidence=0.9,
+            # "not addressed", as sure as "not addressed" is with a sentence this relevant; the sentences the
+            # model read stay as candidates for the reviewer
+            basis = Basis(kind="none", relevance=fact.basis.relevance, agreement=0.0)
+            return Fact(question=fact.question, answer="not-addressed", basis=basis,
+                        confidence=round(self.confidence(basis, fact.question), 2),
+                        candidates=fact.evidence,
                         rationale=f"model answer {fact.answer} withdrawn (confidence {confidence:.2f})")
         return fact.model_copy(update={"confidence": confidence})
 
