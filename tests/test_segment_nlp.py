@@ -88,6 +88,7 @@ def test_durations_in_words_and_digits(annotated):
     ("ten business days' notice", 10, "business-days", "exact"),
     ("at least fifteen days before", 15, "days", "min"),
     ("up to one hundred and twenty days", 120, "days", "max"),
+    ("at least 45 (forty-five) days' notice", 45, "days", "min"),
 ])
 def test_duration_parsing(text, value, unit, qual):
     (d,) = durations(text)

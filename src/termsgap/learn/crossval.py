@@ -50,6 +50,11 @@ def calibration_rows(facts: dict[str, tuple[Fact, ...]], gold: dict[str, dict]
     return rows
 
 
+#: fewer answers of a kind than this keep the default map (a handful still fits: the model's own proposals are
+#: few, and mostly wrong on vendors it has not seen, which is what their confidence must say)
+MIN_ROWS = 8
+
+
 def fit_calibration(rows: Iterable[tuple[str, str, str, list[float], bool]], default: dict) -> dict:
     """Per kind, a logistic regression of rightness on the basis features and the question (one indicator per
     question: a question's own prior, regularised like the rest); a kind with too few rows, or only right or only
@@ -65,7 +70,7 @@ def fit_calibration(rows: Iterable[tuple[str, str, str, list[float], bool]], def
     for kind in [k for k in out if k != "questions"]:
         mine = [r for r in rows if r[1] == kind]
         y = np.array([r[4] for r in mine], dtype=int)
-        if len(y) < 20 or y.min() == y.max():
+        if len(y) < MIN_ROWS or y.min() == y.max():
             continue
         questions = sorted({r[2] for r in mine})
         X = np.array([r[3] + [float(r[2] == q) for q in questions] for r in mine], dtype=float)

@@ -1,4 +1,5 @@
-"""Numbers written in words and digits, and the durations legal text states ("thirty (30) days", "72 hours")."""
+"""Numbers written in words and digits, and the durations legal text states ("thirty (30) days", "30 (thirty)
+days", "72 hours")."""
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ NUMBER_WORDS = rf"{WORD}(?:[\s-]+(?:and[\s-]+)?{WORD})*"
 DURATION = re.compile(
     rf"(?P<qual>up to|a maximum of|maximum of|max(?:imum)?\.?|no later than|not later than|no more than|not more than|"
     rf"within|at least|no less than|not less than|a minimum of|at most|in excess of|more than|less than|for)?\s*"
-    rf"(?<![\w-])(?P<num>\d{{1,4}}|{NUMBER_WORDS})\s*(?:\((?P<paren>\d{{1,4}})\)\s*)?"
+    rf"(?<![\w-])(?P<num>\d{{1,4}}|{NUMBER_WORDS})\s*(?:\((?P<paren>\d{{1,4}}|{NUMBER_WORDS})\)\s*)?"
     rf"(?P<cal>business|working|calendar)?[\s-]*(?P<unit>hours?|hrs?|days?|months?|years?)\b",
     re.IGNORECASE,
 )
