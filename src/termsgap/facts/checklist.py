@@ -180,6 +180,9 @@ class Checklist(Strict):
                                                   "prohibitions), read by no rule")
     override: Optional[str] = Field(None, description="a sentence matching this ('Notwithstanding the foregoing, ...') "
                                                       "overrides the other sentences answering the same question")
+    override_above: Optional[str] = Field(None, description="an overriding sentence that also matches this "
+                                                            "('Notwithstanding the above, ...') overrides only the "
+                                                            "sentences before it")
     questions: tuple[Question, ...]
 
     def expand(self, pattern: str) -> str:
@@ -266,6 +269,7 @@ def _pattern_errors(cl: Checklist, path: Path) -> list[str]:
     for s in cl.scopes:
         check(f"scopes.{s.name}", s.pattern)
     check("override", cl.override)
+    check("override_above", cl.override_above)
     check("skip", cl.skip)
     return errors
 

@@ -143,7 +143,8 @@ def _fmt(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def decide(cq: CompiledQuestion, hits: list[Hit], override: Pattern | None) -> Fact:
+def decide(cq: CompiledQuestion, hits: list[Hit], override: Pattern | None, above: Pattern | None = None
+           ) -> Fact:
     q = cq.q
     signals = {h.answer for h in hits if h.scope is None}
     for combo in q.combos:
@@ -163,8 +164,12 @@ def decide(cq: CompiledQuestion, hits: list[Hit], override: Pattern | None) -> F
     scoped_hits = [h for h in answers if h.scope is not None]
     if override is not None:
         overriding = [h for h in primary if override.search(h.sentence.lemmas)]
-        if overriding:  # "Notwithstanding anything to the contrary, ..." decides the question
-            primary = overriding
+        if overriding:  # "Notwithstanding anything to the contrary, ..." decides the question; "Notwithstanding
+            # the above, ..." only over the sentences before it (a duty that follows it still stands)
+            def after_all(h: Hit) -> bool:
+                return above is not None and all(above.search(o.sentence.lemmas) and o.sentence.location.start <
+                                                  h.sentence.location.start for o in overriding)
+            primary = [h for h in primary if h in overriding or after_all(h)]
     pool = primary or scoped_hits
     if not pool:
         return Fact(question=q.id, answer="not-addressed", confidence=0.9)
@@ -254,12 +259,13 @@ def detect_sentences(sentences: Iterable[Sentence], checklist: Checklist, reader
                 if reading.relevance >= propose:
                     candidates[q].append((s, reading, scope))
     override = checklist.compile(checklist.override) if checklist.override else None
+    above = checklist.compile(checklist.override_above) if checklist.override_above else None
     if reader is None:
-        return tuple(decide(cq, hits[cq.q.id], override) for cq in questions)
+        return tuple(decide(cq, hits[cq.q.id], override, above) for cq in questions)
     facts = []
     for cq in questions:
         mine = reader.keep_relevant(hits[cq.q.id], cq.q.answers)
-        fact = decide(cq, mine, override)
+        fact = decide(cq, mine, override, above)
         facts.append(weigh(fact, cq.q, mine, candidates[cq.q.id], nearest.get(cq.q.id, []), reader))
     return tuple(facts)
 
