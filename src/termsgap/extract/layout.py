@@ -5,6 +5,7 @@ Coordinates are PDF points with the origin at the top-left of the page: (x0, top
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import attrgetter
@@ -121,24 +122,36 @@ _X0, _X1, _TOP, _BOTTOM, _SIZE = (attrgetter(a) for a in ("x0", "x1", "top", "bo
 def make_line(words: list[Word]) -> Line:
     words.sort(key=_X0)
     sizes = sorted(map(_SIZE, words))
-    marked = [w for w in words if w.text.strip(BULLETS)]          # words other than bullets
-    ln = Line(words, min(map(_X0, words)), min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
-              0, 0, sizes[len(sizes) // 2], bool(marked) and all(w.bold for w in marked))
-    # words with no visible space between them are one (a reader splits text objects, not words: "DPA" + ",")
-    parts = [words[0].text]
-    a = words[0]
-    for b in words[1:]:
-        h = a.bottom - a.top
-        if b.x0 - a.x1 < 0.08 * (h if h > 1.0 else 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
-                and a.text not in BULLETS:
-            parts[-1] += b.text
+    # one pass: words with no visible space between them are one (a reader splits text objects, not words: "DPA"
+    # + ","); the line is bold when every word other than a bullet is; its font is that of all its words
+    parts: list[str] = []
+    fonts: set[int] = set()
+    marked = False        # a word other than a bullet
+    bold = True
+    a = None
+    a_plain = True
+    for b in words:
+        t = b.text
+        if t.strip(BULLETS):
+            marked = True
+            if not b.bold:
+                bold = False
+        plain = t not in BULLETS
+        if plain:
+            fonts.add(b.font)
+        if a is None:
+            parts.append(t)
         else:
-            parts.append(b.text)
-        a = b
-    ln.text = " ".join(parts)
-    fonts = {w.font for w in words if w.text not in BULLETS}
-    ln.font = fonts.pop() if len(fonts) == 1 else 0
-    return ln
+            h = a.bottom - a.top
+            if b.x0 - a.x1 < 0.08 * (h if h > 1.0 else 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
+                    and a_plain:
+                parts[-1] += t
+            else:
+                parts.append(t)
+        a, a_plain = b, plain
+    return Line(words, words[0].x0, min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
+                0, 0, sizes[len(sizes) // 2], marked and bold, " ".join(parts),
+                font=fonts.pop() if len(fonts) == 1 else 0)
 
 
 # --------------------------------------------------------------------------- lines
@@ -148,14 +161,18 @@ def segments(words: list[Word]) -> list[list[Word]]:
     segs: list[list[Word]] = []
     cur: list[Word] = []
     p = None
+    ph = 0.0
     for w in words:
+        wh = w.bottom - w.top
         if p is not None:
-            h = max(p.bottom - p.top, w.bottom - w.top, 1.0)
+            h = ph if ph > wh else wh
+            if h < 1.0:
+                h = 1.0
             if abs(w.top - p.top) > 0.35 * h or w.x0 < p.x1 - 0.5 * h or w.x0 - p.x1 > 4 * h:
                 segs.append(cur)
                 cur = []
         cur.append(w)
-        p = w
+        p, ph = w, wh
     if cur:
         segs.append(cur)
     return segs
@@ -243,8 +260,8 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
     for col, ws in parts:
         first = ws[0]
         h = max(first.bottom - first.top, 1.0)
-        x0 = min(w.x0 for w in ws)
-        x1 = max(w.x1 for w in ws)
+        x0 = min(map(_X0, ws))
+        x1 = max(map(_X1, ws))
         target = None
         for cand in reversed(open_[-8:]):
             ccol, cws, cx0, cx1 = cand
@@ -493,7 +510,7 @@ def _hyphenation_points(word: str) -> Optional[list[int]]:
 @dataclass
 class Vocab:
     """Word counts of a whole document, to decide whether a line-end hyphen belongs to the word."""
-    words: dict[str, int] = field(default_factory=dict)
+    words: Counter[str] = field(default_factory=Counter)
     hyphenated: dict[str, int] = field(default_factory=dict)
     hyphenating: bool = False   # the document shows typesetter hyphenation (U+2010 at line ends)
     # words read right after a line-end hyphen ("mitted" of "com-mitted"): maybe no word at all
@@ -529,6 +546,21 @@ class Vocab:
                     evident += 1
             self._auto = evident >= 3 and evident >= 0.4 * len(self.breaks)
         return self._auto
+
+    def add_words(self, words: list[Word]) -> None:
+        """The words of a page in reading order: every word without a line-end hyphen counted (add), every line-end
+        hyphen recorded with the word read after it (add_break)."""
+        texts = [w.text for w in words if not w.hy]
+        self.words.update([t.lower() for t in texts if t.isascii() and t.isalpha()])   # most: one plain word
+        for t in texts:
+            if not (t.isascii() and t.isalpha()):
+                self.add(t)
+        for k in [k for k, w in enumerate(words) if w.hy]:
+            hy = words[k].hy
+            if hy == "‐":
+                self.hyphenating = True
+            if hy in ("-", "‐") and k + 1 < len(words):
+                self.add_break(words[k].text, words[k + 1].text)
 
     def add(self, text: str) -> None:
         if text.isascii() and text.isalpha():   # most words: one plain word, no URL
