@@ -50,6 +50,13 @@ KEEP_PREFIXES = {
 
 TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
 URLISH_RE = re.compile(r"(https?://|www\.|@|/)")
+# the expressions of the hyphen and vocabulary rules, compiled once (they run for many words of a page)
+_LAST_WORD, _FIRST_WORD = re.compile(r"(\S+)$"), re.compile(r"(\S+)")
+_LEADING_NONWORD, _WORD_RUN = re.compile(r"^[^\w]+"), re.compile(r"[\w]+")
+_LETTERS, _LETTERS_END, _LETTERS_HYPHEN_END = re.compile(r"[A-Za-z]+"), re.compile(r"[A-Za-z]+$"), \
+    re.compile(r"([A-Za-z]+)[-‐]?$")
+_URL_INSIDE = re.compile(r"\w[./@]\w")
+_HYPHENATED_WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 # --------------------------------------------------------------------------- geometry records
@@ -440,9 +447,9 @@ def join_hyphen(left_text: str, kind: str, right_text: str, vocab: Optional["Voc
     if kind == "soft":
         return left_text + right_text
     base = left_text[:-1] if left_text.endswith(("-", "‐")) else left_text
-    m = re.search(r"(\S+)$", base)
+    m = _LAST_WORD.search(base)
     left = m.group(1) if m else ""
-    m2 = re.match(r"(\S+)", right_text)
+    m2 = _FIRST_WORD.match(right_text)
     right = m2.group(1) if m2 else ""
     if keep_hyphen(left, right, kind, vocab):
         return base + "-" + right_text
@@ -454,8 +461,8 @@ _WORDCHARS = re.compile(r"[^\w]+")
 
 def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> bool:
     lw = left.rsplit("-", 1)[-1]
-    lw = re.sub(r"^[^\w]+", "", lw)
-    rw = re.match(r"[\w]+", right)
+    lw = _LEADING_NONWORD.sub("", lw)
+    rw = _WORD_RUN.match(right)
     rw_s = rw.group(0) if rw else ""
     if not lw or not rw_s:
         return True
@@ -463,8 +470,8 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
     if vocab is not None:
         # the document's own spelling decides first: "ChatGPT" written whole elsewhere was broken by the layout
         # (some typesetters break capitalised words and URLs too), "Sub-Processor" written with a hyphen was not
-        la = re.search(r"[A-Za-z]+$", lw)
-        ra = re.match(r"[A-Za-z]+", rw_s)
+        la = _LETTERS_END.search(lw)
+        ra = _LETTERS.match(rw_s)
         if la and ra:
             a, b = la.group(0).lower(), ra.group(0).lower()
             if vocab.hyphenated.get(f"{a}-{b}", 0) > 0:
@@ -520,8 +527,8 @@ class Vocab:
 
     def add_break(self, left: str, right: str) -> None:
         """A line-end hyphen between `left` (hyphen included) and `right`, the next word read."""
-        la = re.search(r"([A-Za-z]+)[-‐]?$", left)
-        ra = re.match(r"[A-Za-z]+", right)
+        la = _LETTERS_HYPHEN_END.search(left)
+        ra = _LETTERS.match(right)
         if la and ra:
             t = ra.group(0).lower()
             self.tails[t] = self.tails.get(t, 0) + 1
@@ -567,9 +574,9 @@ class Vocab:
             low = text.lower()
             self.words[low] = self.words.get(low, 0) + 1
             return
-        if URLISH_RE.search(text) and re.search(r"\w[./@]\w", text):
+        if URLISH_RE.search(text) and _URL_INSIDE.search(text):
             return      # a URL or e-mail address: "com" of "openai.com" is no word of the text
-        for tok in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):
+        for tok in _HYPHENATED_WORDS.findall(text):
             low = tok.lower()
             if "-" in low:
                 parts = low.split("-")
