@@ -159,3 +159,19 @@ def test_overlong_sentences_are_read_in_pieces():
     assert [(a, b) for a, b, _, _ in sents] == [(0, 300), (300, 600), (600, 2 * MAX_SENTENCE_TOKENS + 6),
                                                  (2 * MAX_SENTENCE_TOKENS + 6, 2 * MAX_SENTENCE_TOKENS + 9)]
     assert text[sents[-1][2]:sents[-1][3]] == "Short one."
+
+
+@pytest.mark.parametrize("text", [
+    "Customer Content is Confidential Information.", "“Customer Data” shall be deemed Personal Data of the Customer.",
+    "Confidential Information includes all Customer Content.", "The eBay Store Data constitutes Client Material.",
+    "Outputs will be the Customer's Property.", "no capital letters is here", "Nothing Here to see."])
+def test_definition_pre_tests_rule_out_only_clauses_without_a_match(text):
+    from termsgap.nlp.pipeline import INCLUDES, IS_A, MAY_BE_IS_A, MAY_INCLUDE
+
+    assert bool(MAY_BE_IS_A.search(text)) or not IS_A.search(text)
+    assert bool(MAY_INCLUDE.search(text)) or not INCLUDES.search(text)
+    samples = Path(__file__).resolve().parents[1] / "contracts_samples"
+    for path in sorted(samples.glob("*.md")) + sorted(samples.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert bool(MAY_BE_IS_A.search(line)) or not IS_A.search(line)
+            assert bool(MAY_INCLUDE.search(line)) or not INCLUDES.search(line)

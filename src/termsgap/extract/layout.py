@@ -5,6 +5,7 @@ Coordinates are PDF points with the origin at the top-left of the page: (x0, top
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import attrgetter
@@ -49,6 +50,13 @@ KEEP_PREFIXES = {
 
 TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
 URLISH_RE = re.compile(r"(https?://|www\.|@|/)")
+# the expressions of the hyphen and vocabulary rules, compiled once (they run for many words of a page)
+_LAST_WORD, _FIRST_WORD = re.compile(r"(\S+)$"), re.compile(r"(\S+)")
+_LEADING_NONWORD, _WORD_RUN = re.compile(r"^[^\w]+"), re.compile(r"[\w]+")
+_LETTERS, _LETTERS_END, _LETTERS_HYPHEN_END = re.compile(r"[A-Za-z]+"), re.compile(r"[A-Za-z]+$"), \
+    re.compile(r"([A-Za-z]+)[-‐]?$")
+_URL_INSIDE = re.compile(r"\w[./@]\w")
+_HYPHENATED_WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 # --------------------------------------------------------------------------- geometry records
@@ -121,24 +129,36 @@ _X0, _X1, _TOP, _BOTTOM, _SIZE = (attrgetter(a) for a in ("x0", "x1", "top", "bo
 def make_line(words: list[Word]) -> Line:
     words.sort(key=_X0)
     sizes = sorted(map(_SIZE, words))
-    marked = [w for w in words if w.text.strip(BULLETS)]          # words other than bullets
-    ln = Line(words, min(map(_X0, words)), min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
-              0, 0, sizes[len(sizes) // 2], bool(marked) and all(w.bold for w in marked))
-    # words with no visible space between them are one (a reader splits text objects, not words: "DPA" + ",")
-    parts = [words[0].text]
-    a = words[0]
-    for b in words[1:]:
-        h = a.bottom - a.top
-        if b.x0 - a.x1 < 0.08 * (h if h > 1.0 else 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
-                and a.text not in BULLETS:
-            parts[-1] += b.text
+    # one pass: words with no visible space between them are one (a reader splits text objects, not words: "DPA"
+    # + ","); the line is bold when every word other than a bullet is; its font is that of all its words
+    parts: list[str] = []
+    fonts: set[int] = set()
+    marked = False        # a word other than a bullet
+    bold = True
+    a = None
+    a_plain = True
+    for b in words:
+        t = b.text
+        if t.strip(BULLETS):
+            marked = True
+            if not b.bold:
+                bold = False
+        plain = t not in BULLETS
+        if plain:
+            fonts.add(b.font)
+        if a is None:
+            parts.append(t)
         else:
-            parts.append(b.text)
-        a = b
-    ln.text = " ".join(parts)
-    fonts = {w.font for w in words if w.text not in BULLETS}
-    ln.font = fonts.pop() if len(fonts) == 1 else 0
-    return ln
+            h = a.bottom - a.top
+            if b.x0 - a.x1 < 0.08 * (h if h > 1.0 else 1.0) and b.x0 > a.x0 and abs(b.bottom - a.bottom) < 1.5 \
+                    and a_plain:
+                parts[-1] += t
+            else:
+                parts.append(t)
+        a, a_plain = b, plain
+    return Line(words, words[0].x0, min(map(_TOP, words)), max(map(_X1, words)), max(map(_BOTTOM, words)),
+                0, 0, sizes[len(sizes) // 2], marked and bold, " ".join(parts),
+                font=fonts.pop() if len(fonts) == 1 else 0)
 
 
 # --------------------------------------------------------------------------- lines
@@ -148,14 +168,18 @@ def segments(words: list[Word]) -> list[list[Word]]:
     segs: list[list[Word]] = []
     cur: list[Word] = []
     p = None
+    ph = 0.0
     for w in words:
+        wh = w.bottom - w.top
         if p is not None:
-            h = max(p.bottom - p.top, w.bottom - w.top, 1.0)
+            h = ph if ph > wh else wh
+            if h < 1.0:
+                h = 1.0
             if abs(w.top - p.top) > 0.35 * h or w.x0 < p.x1 - 0.5 * h or w.x0 - p.x1 > 4 * h:
                 segs.append(cur)
                 cur = []
         cur.append(w)
-        p = w
+        p, ph = w, wh
     if cur:
         segs.append(cur)
     return segs
@@ -243,8 +267,8 @@ def build_lines(words: list[Word], width: float, height: float, page: int) -> li
     for col, ws in parts:
         first = ws[0]
         h = max(first.bottom - first.top, 1.0)
-        x0 = min(w.x0 for w in ws)
-        x1 = max(w.x1 for w in ws)
+        x0 = min(map(_X0, ws))
+        x1 = max(map(_X1, ws))
         target = None
         for cand in reversed(open_[-8:]):
             ccol, cws, cx0, cx1 = cand
@@ -423,9 +447,9 @@ def join_hyphen(left_text: str, kind: str, right_text: str, vocab: Optional["Voc
     if kind == "soft":
         return left_text + right_text
     base = left_text[:-1] if left_text.endswith(("-", "‐")) else left_text
-    m = re.search(r"(\S+)$", base)
+    m = _LAST_WORD.search(base)
     left = m.group(1) if m else ""
-    m2 = re.match(r"(\S+)", right_text)
+    m2 = _FIRST_WORD.match(right_text)
     right = m2.group(1) if m2 else ""
     if keep_hyphen(left, right, kind, vocab):
         return base + "-" + right_text
@@ -437,8 +461,8 @@ _WORDCHARS = re.compile(r"[^\w]+")
 
 def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> bool:
     lw = left.rsplit("-", 1)[-1]
-    lw = re.sub(r"^[^\w]+", "", lw)
-    rw = re.match(r"[\w]+", right)
+    lw = _LEADING_NONWORD.sub("", lw)
+    rw = _WORD_RUN.match(right)
     rw_s = rw.group(0) if rw else ""
     if not lw or not rw_s:
         return True
@@ -446,8 +470,8 @@ def keep_hyphen(left: str, right: str, kind: str, vocab: Optional["Vocab"]) -> b
     if vocab is not None:
         # the document's own spelling decides first: "ChatGPT" written whole elsewhere was broken by the layout
         # (some typesetters break capitalised words and URLs too), "Sub-Processor" written with a hyphen was not
-        la = re.search(r"[A-Za-z]+$", lw)
-        ra = re.match(r"[A-Za-z]+", rw_s)
+        la = _LETTERS_END.search(lw)
+        ra = _LETTERS.match(rw_s)
         if la and ra:
             a, b = la.group(0).lower(), ra.group(0).lower()
             if vocab.hyphenated.get(f"{a}-{b}", 0) > 0:
@@ -493,7 +517,7 @@ def _hyphenation_points(word: str) -> Optional[list[int]]:
 @dataclass
 class Vocab:
     """Word counts of a whole document, to decide whether a line-end hyphen belongs to the word."""
-    words: dict[str, int] = field(default_factory=dict)
+    words: Counter[str] = field(default_factory=Counter)
     hyphenated: dict[str, int] = field(default_factory=dict)
     hyphenating: bool = False   # the document shows typesetter hyphenation (U+2010 at line ends)
     # words read right after a line-end hyphen ("mitted" of "com-mitted"): maybe no word at all
@@ -503,8 +527,8 @@ class Vocab:
 
     def add_break(self, left: str, right: str) -> None:
         """A line-end hyphen between `left` (hyphen included) and `right`, the next word read."""
-        la = re.search(r"([A-Za-z]+)[-‐]?$", left)
-        ra = re.match(r"[A-Za-z]+", right)
+        la = _LETTERS_HYPHEN_END.search(left)
+        ra = _LETTERS.match(right)
         if la and ra:
             t = ra.group(0).lower()
             self.tails[t] = self.tails.get(t, 0) + 1
@@ -530,14 +554,29 @@ class Vocab:
             self._auto = evident >= 3 and evident >= 0.4 * len(self.breaks)
         return self._auto
 
+    def add_words(self, words: list[Word]) -> None:
+        """The words of a page in reading order: every word without a line-end hyphen counted (add), every line-end
+        hyphen recorded with the word read after it (add_break)."""
+        texts = [w.text for w in words if not w.hy]
+        self.words.update([t.lower() for t in texts if t.isascii() and t.isalpha()])   # most: one plain word
+        for t in texts:
+            if not (t.isascii() and t.isalpha()):
+                self.add(t)
+        for k in [k for k, w in enumerate(words) if w.hy]:
+            hy = words[k].hy
+            if hy == "‐":
+                self.hyphenating = True
+            if hy in ("-", "‐") and k + 1 < len(words):
+                self.add_break(words[k].text, words[k + 1].text)
+
     def add(self, text: str) -> None:
         if text.isascii() and text.isalpha():   # most words: one plain word, no URL
             low = text.lower()
             self.words[low] = self.words.get(low, 0) + 1
             return
-        if URLISH_RE.search(text) and re.search(r"\w[./@]\w", text):
+        if URLISH_RE.search(text) and _URL_INSIDE.search(text):
             return      # a URL or e-mail address: "com" of "openai.com" is no word of the text
-        for tok in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):
+        for tok in _HYPHENATED_WORDS.findall(text):
             low = tok.lower()
             if "-" in low:
                 parts = low.split("-")

@@ -422,15 +422,7 @@ def _extract(path: Path, data: bytes, opened: list[pdfium.PdfDocument], sha256: 
                 if not words:
                     pages.append([])
                     continue
-            prev = None
-            for wd in words:
-                if not wd.hy:
-                    vocab.add(wd.text)
-                elif wd.hy == "‐":
-                    vocab.hyphenating = True
-                if prev is not None and prev.hy in ("-", "‐"):
-                    vocab.add_break(prev.text, wd.text)
-                prev = wd
+            vocab.add_words(words)
             hs, vs, marks = page_paths(page, h) if _maybe_table(page) else ([], [], [])
             words = attach_bullets(words, marks)
             tables = find_tables(hs, vs) if len(vs) >= 2 else []

@@ -121,11 +121,11 @@ class ReaderModel:
     def vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
         ids = set(map(self.column.get, feats))
         ids.discard(None)
-        cols = np.array(sorted(ids), dtype=np.int64)
+        cols = np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
         if cols.size == 0:
             return cols, np.zeros(0, dtype=np.float32)
         vals = self.idf[cols]
-        return cols, vals / np.linalg.norm(vals)
+        return cols, vals / np.sqrt(vals.dot(vals))     # what np.linalg.norm computes, without its checks
 
     def relevances(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
                    ) -> tuple[list[float], np.ndarray, np.ndarray]:

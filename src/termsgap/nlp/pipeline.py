@@ -52,6 +52,11 @@ _TERM = r"([A-Z][\w’'\-]*(?: [A-Z][\w’'\-]*){0,4})"
 IS_A = re.compile(_TERM + r"[”\"]? (?:is|are|shall be|will be|constitutes?|shall constitute)(?: deemed| considered| treated as)?"
                   r"(?: to be)? (?:the )?(?:[A-Z]\w+['’]s )?" + _TERM)
 INCLUDES = re.compile(_TERM + r"[”\"]? (?:includes?|shall include|will include)(?: all| any)? (?:the )?(?:[A-Z]\w+['’]s )?" + _TERM)
+# what each of them needs, a capitalised word right before the verb, found much faster (IS_A and INCLUDES try up to
+# five words at every capital letter): a clause without it is not searched
+_BEFORE_VERB = r"[A-Z][\w’'\-]*[”\"]? "
+MAY_BE_IS_A = re.compile(_BEFORE_VERB + r"(?:is|are|shall be|will be|constitutes?|shall constitute)")
+MAY_INCLUDE = re.compile(_BEFORE_VERB + r"(?:includes?|shall include|will include)")
 # the lookup table's readings that hurt legal text: "data" is not "datum", "AI" is not "have", "third" is not "3"
 KEEP = {"data": "data", "ai": "ai", "third": "third", "us": "us", "media": "media", "terms": "terms",
         "services": "service", "means": "means", "left": "left", "saw": "saw", "units": "unit",
@@ -166,7 +171,9 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, Pattern]) 
             if tags:
                 found[term] = tags
     for c in clauses:  # one pass: a term is what another term is, or includes another term
-        for rx, covered_first in ((IS_A, True), (INCLUDES, False)):
+        for rx, covered_first, may in ((IS_A, True, MAY_BE_IS_A), (INCLUDES, False, MAY_INCLUDE)):
+            if not may.search(c.text):
+                continue
             for m in rx.finditer(c.text):
                 inner, outer = (m.group(1), m.group(2)) if covered_first else (m.group(2), m.group(1))
                 inner, outer = inner.lower(), outer.lower()
