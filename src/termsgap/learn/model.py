@@ -103,8 +103,8 @@ class ReaderModel:
         return model
 
     def settle(self, fact: Fact) -> Fact:
-        """A fact under this model's calibration: confidence from its basis; a model-only answer below
-        min_proposal is withdrawn (the caller falls back to not-addressed)."""
+        """A fact under this model's calibration: confidence from its basis and question; a model-only answer below
+        min_proposal is withdrawn: "not addressed", with the model's sentences as candidates for a reviewer."""
         if fact.basis is None:
             return fact
         confidence = round(self.confidence(fact.basis, fact.question), 2)
