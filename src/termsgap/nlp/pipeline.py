@@ -40,6 +40,10 @@ DEFINITION = [
     # "Customer Content" means ... / “Inputs” refers to ...
     re.compile(r"[“\"']([A-Z][\w’'\- ]{1,60}?)[”\"']\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|includes?|is defined as|has the meaning)\b(.*)", re.S),
 ]
+# a definition whose opening quote went with the sentence before ('Confidential Information” means ...')
+DEFINITION_CUT = re.compile(r"[A-Z][\w’'\- ]{1,60}?[”\"]\s*(?:\)\s*)?(?:shall )?(?:means?|refers? to|is defined as)\b")
+# what a definition names after "including": "... including in particular Customer Data" makes it content too
+INCLUDING = re.compile(r"\binclud(?:es|ing)\b,? (?:in particular |without limitation |but not limited to )?((?:\S+ ){0,5}\S+)")
 # ... (collectively, “Customer Content”): the words before the parenthesis are the definition
 DEFINED_AFTER = re.compile(r"\((?:[^()“\"]{0,40})?[“\"]([A-Z][\w’'\- ]{1,60}?)[”\"]\)")
 # a defined term that names the vendor's offering carries no concept of what it processes: a "Model" defined by
@@ -166,8 +170,10 @@ def find_definitions(clauses: tuple[Clause, ...], concepts: dict[str, Pattern]) 
             if len(term) < 3 or term in found or term.split()[-1] in NOT_CONTENT:
                 continue
             words = body.split()
-            tags = tuple(name for name, rx in concepts.items()
-                         if rx.search(lemmatize(" ".join(words[:14] if body_follows else words[-14:]))))
+            read = " ".join(words[:14] if body_follows else words[-14:])
+            if body_follows:  # "... means any non-public information ..., including in particular Customer Data"
+                read += "".join(" ; " + m.group(1) for m in INCLUDING.finditer(" ".join(words[:80])))
+            tags = tuple(name for name, rx in concepts.items() if rx.search(lemmatize(read)))
             if tags:
                 found[term] = tags
     for c in clauses:  # one pass: a term is what another term is, or includes another term
@@ -251,7 +257,7 @@ def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str
     mark_terms = term_marker(definitions, {t: lemmatize(t) for t in definitions})
     bodies = [strip_number(c.text) for c in clauses]
     for clause, (body, shift), doc in zip(clauses, bodies, map(lex.nlp.make_doc, (b for b, _ in bodies))):
-        lead = lemmatize(clause.lead_in) + " : " if clause.lead_in else ""
+        lead = lemmatize(strip_number(clause.lead_in)[0]) + " : " if clause.lead_in else ""  # "(d) Customer ..."
         lemmas, sents = lex.read(doc)  # once per clause; sentences take their slice
         headings = lemmatize(" > ".join(clause.location.section))
         context = " ".join(x for x in lemmas if x)
@@ -279,5 +285,5 @@ def read_sentences(clauses: tuple[Clause, ...], definitions: dict[str, tuple[str
                 lead_in=clause.lead_in or "",
                 durations=durations(f"{clause.lead_in} {text}" if clause.lead_in else text),
                 terms=tags,
-                definition=bool(DEFINITION[0].match(text)),
+                definition=bool(DEFINITION[0].match(text) or DEFINITION_CUT.match(text)),
             )
