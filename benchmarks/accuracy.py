@@ -136,7 +136,7 @@ def main() -> None:
     ap.add_argument("--policy", type=Path, default=POLICY_DIR / "default.yaml")
     ap.add_argument("--annotations", type=Path, default=ROOT / "annotations" / "corpus")
     ap.add_argument("--passages", type=Path, nargs="*",
-                    default=[ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "training")])
+                    default=[ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "holdout3", "training")])
     ap.add_argument("--leave-one-vendor-out", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = ap.parse_args()

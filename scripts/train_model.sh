@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpus}
 .venv/bin/termsgap train "$CORPUS/gold" "$CORPUS/text" --annotations annotations/corpus \
-  --passages policies/cases --passages policies/holdout --passages policies/holdout2 --passages policies/training \
+  --passages policies/cases --passages policies/holdout --passages policies/holdout2 --passages policies/holdout3 --passages policies/training \
   --out src/termsgap/model

@@ -69,7 +69,7 @@ def test_leave_one_vendor_out(policy, checklist):
     gold = load_gold(corpus / "gold")
     examples = train.annotated_examples(sorted((ROOT / "annotations" / "corpus").glob("*.yaml")),
                                         corpus / "text", checklist)
-    examples += train.passage_examples([ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "training")],
+    examples += train.passage_examples([ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "holdout3", "training")],
                                        checklist)
     paths = sorted((corpus / "text").glob("*/*/*.md"))
     documents = {document_key(str(p), set(gold)): engine.read(p, checklist) for p in paths}

@@ -58,7 +58,7 @@ def test_every_question_has_cases():
     assert {yaml.safe_load(p.read_text())["question"] for p in CASES} == {q.id for q in CHECKLIST.questions}
 
 
-@pytest.mark.parametrize("folder,reach", [("holdout", 0.95), ("holdout2", 0.80)])
+@pytest.mark.parametrize("folder,reach", [("holdout", 0.95), ("holdout2", 0.80), ("holdout3", 0.85)])
 def test_holdout_set_reach(folder, reach):
     """policies/holdout*/: passages written without looking at the rules (see their READMEs for the blind
     scores). Measured as a whole: accuracy, and above all no false assurance (a compliant answer where the
