@@ -17,8 +17,8 @@ from conftest import ROOT, corpus_or_skip
 RENDERINGS = {"text": ("text", "*/*/*.md"), "pdf": ("pdf", "*.pdf"), "docx": ("docx", "*.docx"),
               "html": ("html", "*.html")}
 #: in-sample floors per rendering: answer accuracy, addressed F1, evidence hit rate, false assurance at most
-REACH = {"text": (0.94, 0.91, 0.95, 0), "pdf": (0.94, 0.91, 0.95, 0), "docx": (0.93, 0.89, 0.93, 0),
-         "html": (0.93, 0.89, 0.93, 0)}
+REACH = {"text": (0.95, 0.91, 0.96, 0), "pdf": (0.95, 0.91, 0.96, 0), "docx": (0.93, 0.89, 0.94, 0),
+         "html": (0.93, 0.89, 0.94, 0)}
 
 
 @pytest.fixture(scope="module")
@@ -89,4 +89,4 @@ def test_leave_one_vendor_out(policy, checklist):
 
 #: leave-one-vendor-out floors on the Markdown texts: accuracy, addressed F1, evidence hit rate, false assurance
 #: at most, accuracy of the answers not sent to review, and the review rate at most (the issue's 20%)
-LOVO = (0.93, 0.89, 0.94, 0, 0.95, 0.20)
+LOVO = (0.94, 0.90, 0.94, 0, 0.95, 0.20)
