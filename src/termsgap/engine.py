@@ -18,7 +18,8 @@ from .extract.segment import segment
 from .facts import Checklist, detect
 from .facts.detect import detect_sentences
 from .learn.model import ReaderModel, load_model
-from .models import AnnotatedDocument, DocumentFacts, DocumentResult, PolicyInfo, RunResult, ToolInfo, Waiver
+from .models import (AnnotatedDocument, Clause, Document, DocumentFacts, DocumentResult, Fact, PolicyInfo,
+                     RunResult, ToolInfo, Waiver)
 from .nlp import annotate
 from .nlp.pipeline import find_definitions, read_sentences
 from .policy import Policy, judge
@@ -34,10 +35,12 @@ def read(path: str | Path, checklist: Checklist, *, ocr: bool = False) -> Annota
 
 def facts_of(annotated: AnnotatedDocument, checklist: Checklist, reader: Optional[ReaderModel]) -> DocumentFacts:
     """Answer every question of the checklist for a document already read."""
-    document = annotated.document
+    return _document_facts(annotated.document, annotated.clauses, detect(annotated, checklist, reader))
+
+
+def _document_facts(document: Document, clauses: tuple[Clause, ...], facts: tuple[Fact, ...]) -> DocumentFacts:
     return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
-                         pages=document.pages, warnings=document.warnings, clauses=annotated.clauses,
-                         facts=detect(annotated, checklist, reader))
+                         pages=document.pages, warnings=document.warnings, clauses=clauses, facts=facts)
 
 
 def failed(path: str | Path, exc: Exception) -> DocumentFacts:
@@ -56,9 +59,7 @@ def analyse(path: str | Path, checklist: Checklist, *, ocr: bool = False,
         document = load(path, ocr=ocr)
         clauses = segment(document)
         sentences = read_sentences(clauses, find_definitions(clauses, checklist.concept_patterns))
-        return DocumentFacts(source=document.source, sha256=document.sha256, format=document.format,
-                             pages=document.pages, warnings=document.warnings, clauses=clauses,
-                             facts=detect_sentences(sentences, checklist, reader or load_model()))
+        return _document_facts(document, clauses, detect_sentences(sentences, checklist, reader or load_model()))
     except Exception as exc:  # a bug must not cost the user the other documents
         return failed(path, exc)
 

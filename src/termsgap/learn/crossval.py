@@ -65,9 +65,10 @@ def fit_calibration(rows: Iterable[tuple[str, str, str, list[float], bool]], def
     from sklearn.linear_model import LogisticRegression
 
     rows = list(rows)
-    out: dict = {k: list(v) for k, v in default.items() if k != "questions"}
-    out["questions"] = {}
-    for kind in [k for k in out if k != "questions"]:
+    kinds = [k for k in default if k != "questions"]
+    out: dict = {k: list(default[k]) for k in kinds}
+    by_question: dict[str, dict[str, float]] = {}
+    for kind in kinds:
         mine = [r for r in rows if r[1] == kind]
         y = np.array([r[4] for r in mine], dtype=int)
         if len(y) < MIN_ROWS or y.min() == y.max():
@@ -78,8 +79,8 @@ def fit_calibration(rows: Iterable[tuple[str, str, str, list[float], bool]], def
         weights = [float(w) for w in clf.coef_[0]]
         n = len(weights) - len(questions)
         out[kind] = [float(clf.intercept_[0])] + weights[:n]
-        out["questions"][kind] = dict(zip(questions, weights[n:]))
-    return out
+        by_question[kind] = dict(zip(questions, weights[n:]))
+    return {**out, "questions": by_question}
 
 
 def held_out(documents: dict[str, AnnotatedDocument], examples: list[Example], checklist: Checklist,
