@@ -4,6 +4,8 @@ was trained on these documents), and leave one vendor out (the figure that predi
 Ratchets: each floor is what the engine reaches, rounded down; they only move up (issue 8)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from termsgap import engine
@@ -62,15 +64,36 @@ def test_rendering_costs_no_accuracy(scores, rendering):
         assert b >= a - 0.02, f"{key}: {rendering} {b} vs text {a}"
 
 
-def test_leave_one_vendor_out(policy, checklist):
+#: the passage folders the shipped reader is trained on, as scripts/train_model.sh names them
+PASSAGES = ("cases", "holdout", "holdout2", "holdout3", "training")
+
+
+@pytest.fixture(scope="module")
+def examples(checklist):
+    """What scripts/train_model.sh trains the shipped reader on: the corpus annotations and our passages."""
+    corpus = corpus_or_skip()
+    out = train.annotated_examples(sorted((ROOT / "annotations" / "corpus").glob("*.yaml")), corpus / "text",
+                                   checklist)
+    return out + train.passage_examples([ROOT / "policies" / d for d in PASSAGES], checklist)
+
+
+def test_training_script_names_these_passages():
+    script = (ROOT / "scripts" / "train_model.sh").read_text(encoding="utf-8")
+    assert re.findall(r"--passages policies/(\w+)", script) == list(PASSAGES)
+
+
+def test_shipped_reader_is_current(examples):
+    """The shipped reader was trained on the examples the engine reads today: a passage added to policies/cases,
+    an annotation changed or a change to how sentences are read (lemmas, vocabulary classes) needs a retrain."""
+    assert load_model().meta["examples_digest"] == train.digest(examples), \
+        "the shipped reader is stale: run `bash scripts/train_model.sh` and commit src/termsgap/model/"
+
+
+def test_leave_one_vendor_out(policy, checklist, examples):
     """Each vendor's Markdown read by a model trained without that vendor (benchmarks/accuracy.py does the same
     on the PDF renderings, with calibration held out too)."""
     corpus = corpus_or_skip()
     gold = load_gold(corpus / "gold")
-    examples = train.annotated_examples(sorted((ROOT / "annotations" / "corpus").glob("*.yaml")),
-                                        corpus / "text", checklist)
-    examples += train.passage_examples([ROOT / "policies" / d for d in ("cases", "holdout", "holdout2", "holdout3", "training")],
-                                       checklist)
     paths = sorted((corpus / "text").glob("*/*/*.md"))
     documents = {document_key(str(p), set(gold)): engine.read(p, checklist) for p in paths}
     held_out = crossval.held_out(documents, examples, checklist, gold, load_model(), train.CALIBRATION)

@@ -45,8 +45,10 @@ class ReaderModel:
         self.column = {f: i for i, f in enumerate(meta["vocabulary"])}
         self.idf = arrays["idf"]
         self.rel_w, self.rel_b = arrays["rel_w"], arrays["rel_b"]
-        self.ans = {q: (arrays[f"ans_w_{i}"], arrays[f"ans_b_{i}"]) for i, q in enumerate(self.questions)
-                    if f"ans_w_{i}" in arrays}
+        # the weights a row per feature: a sentence's few features are gathered as contiguous rows
+        self.rel_wt = np.ascontiguousarray(self.rel_w.T)
+        self.ans = {q: (np.ascontiguousarray(arrays[f"ans_w_{i}"].T), arrays[f"ans_b_{i}"])
+                    for i, q in enumerate(self.questions) if f"ans_w_{i}" in arrays}
 
     @property
     def name(self) -> str:
@@ -131,7 +133,7 @@ class ReaderModel:
                    ) -> tuple[list[float], np.ndarray, np.ndarray]:
         """P(the sentence speaks to q) for every question, with the sentence's feature vector."""
         cols, vals = self.vector(features(lemmas, headings, exceptions, tags))
-        return (1.0 / (1.0 + np.exp(-(self.rel_w[:, cols] @ vals + self.rel_b)))).tolist(), cols, vals
+        return (1.0 / (1.0 + np.exp(-(vals @ self.rel_wt[cols] + self.rel_b)))).tolist(), cols, vals
 
     def read(self, lemmas: str, headings: str = "", exceptions: str = "", tags: tuple[str, ...] = ()
              ) -> dict[str, Reading]:
@@ -157,9 +159,9 @@ class ReaderModel:
         answers = self.answers[q]
         if q not in self.ans:
             return {answers[0]: 1.0} if len(answers) == 1 else {}
-        w, b = self.ans[q]
-        z = w[:, cols] @ vals + b
-        if len(answers) == 2 and w.shape[0] == 1:  # a binary classifier: one row for the second answer
+        wt, b = self.ans[q]
+        z = vals @ wt[cols] + b
+        if len(answers) == 2 and wt.shape[1] == 1:  # a binary classifier: one row for the second answer
             p1 = float(1.0 / (1.0 + math.exp(-z[0])))
             return {answers[0]: 1.0 - p1, answers[1]: p1}
         e = np.exp(z - z.max())

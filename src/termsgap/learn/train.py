@@ -50,6 +50,16 @@ class Example:
     group: str                # the vendor (or "passages"): the unit kept out together
 
 
+def digest(examples: Iterable[Example]) -> str:
+    """What a model was trained on, whatever the order the examples came in: a shipped reader whose digest differs
+    from that of the examples the engine reads today is stale (the passages, the annotations or the reading
+    changed since it was trained)."""
+    h = hashlib.sha256()
+    for line in sorted("\t".join((e.group, " ".join(e.labels), " ".join(e.feats))) for e in examples):
+        h.update(line.encode() + b"\n")
+    return h.hexdigest()[:16]
+
+
 def sentence_features(s: Sentence, checklist: Checklist) -> tuple[str, ...]:
     exceptions = lemmatize(" ; ".join(s.exceptions)) if s.exceptions else ""
     return tuple(features(s.lemmas, s.headings, exceptions, checklist.tags(s.lemmas)))
@@ -163,7 +173,7 @@ def fit(examples: list[Example], checklist: Checklist, *, name: str = "termsgap"
                        "positives": int(ys[i].sum())})
     arrays.update(idf=idf, rel_w=rel_w, rel_b=rel_b)
     meta = {"schema_version": SCHEMA_VERSION, "name": name, "questions": meta_q, "vocabulary": vocab,
-            "examples": n, "groups": sorted({e.group for e in examples}),
+            "examples": n, "examples_digest": digest(examples), "groups": sorted({e.group for e in examples}),
             "settings": {"c_relevance": c_relevance, "c_answer": c_answer, "min_df": MIN_DF, "balanced": balanced},
             "reading": dict(READING), "calibration": {k: list(v) for k, v in CALIBRATION.items()}}
     return ReaderModel(meta, arrays), arrays
