@@ -44,9 +44,9 @@ class ReaderModel:
         self.answers: dict[str, list[str]] = {q["id"]: q["answers"] for q in meta["questions"]}
         self.column = {f: i for i, f in enumerate(meta["vocabulary"])}
         self.idf = arrays["idf"]
-        self.rel_w, self.rel_b = arrays["rel_w"], arrays["rel_b"]
-        # the weights a row per feature: a sentence's few features are gathered as contiguous rows
-        self.rel_wt = np.ascontiguousarray(self.rel_w.T)
+        # weights kept a row per feature (transposed from the arrays' row per question): a sentence's few
+        # features are gathered as contiguous rows
+        self.rel_wt, self.rel_b = np.ascontiguousarray(arrays["rel_w"].T), arrays["rel_b"]
         self.ans = {q: (np.ascontiguousarray(arrays[f"ans_w_{i}"].T), arrays[f"ans_b_{i}"])
                     for i, q in enumerate(self.questions) if f"ans_w_{i}" in arrays}
 
@@ -161,7 +161,7 @@ class ReaderModel:
             return {answers[0]: 1.0} if len(answers) == 1 else {}
         wt, b = self.ans[q]
         z = vals @ wt[cols] + b
-        if len(answers) == 2 and wt.shape[1] == 1:  # a binary classifier: one row for the second answer
+        if len(answers) == 2 and wt.shape[1] == 1:  # a binary classifier: one column for the second answer
             p1 = float(1.0 / (1.0 + math.exp(-z[0])))
             return {answers[0]: 1.0 - p1, answers[1]: p1}
         e = np.exp(z - z.max())
